@@ -145,8 +145,13 @@ def snap(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, s
     return res
 
 
+def sentence_key(tokens: list[str]) -> str:
+    """A spelling- and spacing-insensitive key, to find one sentence in two corpora."""
+    return normalize_word("".join(tokens)).replace(" ", "")
+
+
 def news_documents(name: str, sents: list[list[tuple[str, str]]], mapping: dict[str, str], *, rejoin: bool,
-                   quota: int, per_doc: int) -> list[tuple[Document, str]]:
+                   quota: int, per_doc: int, exclude: set[str]) -> list[tuple[Document, str]]:
     scored = []
     for i, s in enumerate(sents):
         if not 5 <= len(s) <= 120:
@@ -157,7 +162,10 @@ def news_documents(name: str, sents: list[list[tuple[str, str]]], mapping: dict[
     chosen = sorted(i for _, i in sorted(scored, reverse=True)[:quota])
     docs = []
     for k in range(0, len(chosen), per_doc):
-        idx = chosen[k:k + per_doc]
+        # NewsFANE re-annotates ANERcorp text: never let an ANERcorp *test* sentence in.
+        idx = [i for i in chosen[k:k + per_doc] if sentence_key([t for t, _ in sents[i]]) not in exclude]
+        if len(idx) < len(chosen[k:k + per_doc]):
+            log.info("%s: dropped %d sentence(s) that are in the ANERcorp test file", name, len(chosen[k:k + per_doc]) - len(idx))
         texts, spans, off = [], [], 0
         for i in idx:
             t, src = detokenize(sents[i], rejoin_clitics=rejoin)
@@ -204,11 +212,13 @@ def main() -> None:
         doc_id = "sa-" + re.sub(r"[^A-Za-z0-9]+", "-", rel.removesuffix("_ar.md")).strip("-").lower()
         docs.append((document_from_spans(doc_id, t, [], source=f"syrian-archive/{rel}"), t))
 
+    aner_test = read_token_file(data / "anercorp" / "ANERCorp_CamelLab_test.txt", sep=None)
+    exclude = {sentence_key([t for t, _ in s]) for s in aner_test}  # only ever used to keep test sentences out
     aner = read_token_file(data / "anercorp" / "ANERCorp_CamelLab_train.reconstructed.txt", sep=None)
-    docs += news_documents("anercorp-train", aner, ANER_MAP, rejoin=False, quota=args.aner_quota, per_doc=50)
+    docs += news_documents("anercorp-train", aner, ANER_MAP, rejoin=False, quota=args.aner_quota, per_doc=50, exclude=exclude)
     fane = read_token_file(data / "fane" / "NewsFANE_Gold_2014_170K.txt", sep="\t")
     fane_train = fane[: int(len(fane) * 0.8)]
-    docs += news_documents("newsfane-train", fane_train, FANE_MAP, rejoin=True, quota=args.fane_quota, per_doc=50)
+    docs += news_documents("newsfane-train", fane_train, FANE_MAP, rejoin=True, quota=args.fane_quota, per_doc=50, exclude=exclude)
 
     total = 0
     for doc, text in docs:

@@ -1,0 +1,129 @@
+"""From subword logits to word tags and entities: windows, aggregation, BIO repair.
+
+A report of any length is tokenized once into the scheme's words, each word
+into subwords; the subword sequence is cut into overlapping windows that
+start and end on word boundaries and fit the model. Every word takes its
+prediction from the window in which it has the most context on both sides
+(the "maximum context" rule of long-document QA), so an entity that crosses a
+window edge is predicted from a window that holds it whole. Nothing is
+truncated: every word of the text gets a tag.
+
+Word-level scores come from the word's *first* subword (``aggregation="first"``,
+matching training, where the other subwords are masked with ``-100``), or from
+the mean of its subwords' probabilities (``aggregation="mean"``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from .labels import spans_from_bio
+from .results import Entity
+from .text import Token
+
+__all__ = ["Window", "plan_windows", "word_subwords", "words_to_entities", "MAX_SUBWORDS_PER_WORD"]
+
+#: Subwords of one word fed to the model; the rest of a pathologically long
+#: "word" (a URL, a run of symbols) adds nothing to its first-subword label.
+MAX_SUBWORDS_PER_WORD = 16
+
+
+def word_subwords(tokenizer: object, words: Sequence[str]) -> list[list[int]]:
+    """Subword ids of each word, encoded word by word (as in training).
+
+    Each word is encoded on its own, the way ``is_split_into_words`` does, but
+    through the fast tokenizer's backend so that no length limit applies to a
+    whole report. At most ``MAX_SUBWORDS_PER_WORD`` ids are kept per word.
+    """
+    if not words:
+        return []
+    backend = tokenizer.backend_tokenizer  # type: ignore[attr-defined]
+    encs = backend.encode_batch(list(words), add_special_tokens=False)
+    return [e.ids[:MAX_SUBWORDS_PER_WORD] for e in encs]
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A slice ``[first, last)`` of a document's words that fits the model."""
+
+    doc: int
+    first: int
+    last: int
+    n_subwords: int
+
+
+def plan_windows(doc: int, word_lengths: Sequence[int], capacity: int, stride: int) -> list[Window]:
+    """Cut a document's words into overlapping windows of at most ``capacity`` subwords.
+
+    Args:
+        doc: Index of the document (carried into each window).
+        word_lengths: Subword count of each word (already capped).
+        capacity: Subwords a window may hold (model length minus special tokens).
+        stride: Subwords of overlap wanted between consecutive windows.
+
+    Returns:
+        Windows covering every word; consecutive windows overlap by about
+        ``stride`` subwords (never less than one word unless a window holds only one).
+
+    Example:
+        >>> [(w.first, w.last) for w in plan_windows(0, [1] * 10, capacity=4, stride=2)]
+        [(0, 4), (2, 6), (4, 8), (6, 10)]
+    """
+    if capacity < 1:
+        raise ValueError("window capacity must be at least 1 subword")
+    stride = max(0, min(stride, capacity // 2))
+    n = len(word_lengths)
+    windows: list[Window] = []
+    first = 0
+    while first < n:
+        total, last = 0, first
+        while last < n and (total + word_lengths[last] <= capacity or last == first):
+            total += word_lengths[last]
+            last += 1
+        windows.append(Window(doc, first, last, total))
+        if last >= n:
+            break
+        # step back from `last` until about `stride` subwords overlap
+        back, nxt = 0, last
+        while nxt - 1 > first and back + word_lengths[nxt - 1] <= stride:
+            nxt -= 1
+            back += word_lengths[nxt]
+        first = nxt
+    return windows
+
+
+def context_weight(position: int, first: int, last: int) -> int:
+    """How much context a word at ``position`` has inside window ``[first, last)``."""
+    return min(position - first, last - 1 - position)
+
+
+def words_to_entities(
+    text: str,
+    words: Sequence[Token],
+    probs: np.ndarray,
+    tags: Sequence[str],
+) -> list[Entity]:
+    """Decode word-level tag probabilities into entities with character offsets.
+
+    Args:
+        text: The original text.
+        words: Its words (scheme tokens).
+        probs: ``(len(words), len(tags))`` probabilities.
+        tags: Tag names for the columns (``O``, ``B-X``, ``I-X``...).
+
+    Returns:
+        Entities in text order; the score is the mean probability of the chosen tags.
+    """
+    if len(words) == 0:
+        return []
+    best = probs.argmax(axis=1)
+    seq = [tags[i] for i in best]
+    entities = []
+    for first, last, label in spans_from_bio(seq):
+        start, end = words[first].start, words[last - 1].end
+        score = float(probs[np.arange(first, last), best[first:last]].mean())
+        entities.append(Entity(label, text[start:end], start, end, round(score, 4)))
+    return entities

@@ -1,0 +1,231 @@
+"""The ``Parser``: a model plus everything that turns its output into a ``Report``."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from .decode import Window, context_weight, plan_windows, word_subwords, words_to_entities
+from .model import DEFAULT_MODEL_DIR, LoadedModel, load_checkpoint
+from .results import Entity, Report
+from .text import Token, tokenize
+
+__all__ = ["Parser"]
+
+log = logging.getLogger(__name__)
+
+
+def _check_text(text: object) -> str:
+    if not isinstance(text, str):
+        raise TypeError(f"parse() expects the report as str, got {type(text).__name__}")
+    return text
+
+
+def _as_date(value: _dt.date | str | None) -> _dt.date | None:
+    if value is None or isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError as e:
+        raise ValueError(f"report_date must be an ISO date (YYYY-MM-DD), got {value!r}") from e
+
+
+class Parser:
+    """Finds entities in Arabic conflict reports and assembles incidents.
+
+    Args:
+        loaded: A model loaded with :func:`conflictner.model.load_checkpoint`.
+        max_length: Subwords per window including special tokens (≤ the model's limit).
+        stride: Subwords of overlap between windows of a long report.
+        batch_size: Windows per forward pass.
+        aggregation: ``"first"`` (first subword's logits, as trained) or ``"mean"``.
+
+    Example:
+        >>> import conflictner
+        >>> parser = conflictner.load()                       # the shipped model
+        >>> report = parser.parse("قصف الطيران الحربي بلدة حيش اليوم")
+        >>> [(e.label, e.text) for e in report.entities]      # doctest: +SKIP
+        [('EVENT', 'قصف'), ('ACTOR', 'الطيران الحربي'), ('LOC', 'بلدة حيش'), ('TIME', 'اليوم')]
+    """
+
+    def __init__(
+        self,
+        loaded: LoadedModel,
+        *,
+        max_length: int | None = None,
+        stride: int = 64,
+        batch_size: int = 16,
+        aggregation: str = "first",
+        incidents: bool = True,
+    ) -> None:
+        if aggregation not in ("first", "mean"):
+            raise ValueError(f"aggregation must be 'first' or 'mean', got {aggregation!r}")
+        self.loaded = loaded
+        self.model = loaded.model
+        self.tokenizer = loaded.tokenizer
+        self.tags = loaded.tags
+        self.max_length = min(max_length or loaded.max_length, loaded.max_length)
+        if self.max_length < 8:
+            raise ValueError("max_length must be at least 8")
+        self.stride = stride
+        self.batch_size = batch_size
+        self.aggregation = aggregation
+        self.incidents = incidents
+        self._specials = self.tokenizer.num_special_tokens_to_add(pair=False)
+        self._cls = self.tokenizer.cls_token_id
+        self._sep = self.tokenizer.sep_token_id
+        self._pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+
+    @classmethod
+    def from_pretrained(cls, path: str | Path | None = None, **kwargs: object) -> "Parser":
+        """Load a model folder (the shipped model when ``path`` is None)."""
+        device = str(kwargs.pop("device", "cpu"))
+        return cls(load_checkpoint(path or DEFAULT_MODEL_DIR, device=device), **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def path(self) -> Path:
+        return self.loaded.path
+
+    # --- entities ------------------------------------------------------------------
+
+    def _subwords(self, words: Sequence[Token]) -> list[list[int]]:
+        return word_subwords(self.tokenizer, [w.text for w in words])
+
+    def _predict_probs(self, docs_subwords: list[list[list[int]]], progress: Callable[[int], None] | None) -> list[np.ndarray]:
+        """Word-by-tag probabilities for each document, merged over windows."""
+        import torch
+
+        n_tags = len(self.tags)
+        capacity = self.max_length - self._specials
+        windows: list[Window] = []
+        for d, subwords in enumerate(docs_subwords):
+            lengths = [max(1, len(s)) for s in subwords]
+            if lengths:
+                windows += plan_windows(d, lengths, capacity, self.stride)
+        probs = [np.zeros((len(s), n_tags), dtype=np.float32) for s in docs_subwords]
+        weight = [np.full(len(s), -1, dtype=np.int64) for s in docs_subwords]
+        # Length-sorted batches waste little compute on padding.
+        order = sorted(range(len(windows)), key=lambda i: windows[i].n_subwords)
+        done_docs: set[int] = set()
+        remaining = [0] * len(docs_subwords)
+        for w in windows:
+            remaining[w.doc] += 1
+        with torch.inference_mode():
+            for b in range(0, len(order), self.batch_size):
+                batch = [windows[i] for i in order[b : b + self.batch_size]]
+                rows, firsts = [], []
+                for w in batch:
+                    ids = [self._cls] if self._cls is not None else []
+                    first_pos = []
+                    for k in range(w.first, w.last):
+                        sub = docs_subwords[w.doc][k]
+                        first_pos.append((len(ids), len(sub)))
+                        ids += sub
+                    if self._sep is not None:
+                        ids.append(self._sep)
+                    rows.append(ids)
+                    firsts.append(first_pos)
+                width = max(len(r) for r in rows)
+                input_ids = torch.full((len(rows), width), self._pad, dtype=torch.long)
+                mask = torch.zeros((len(rows), width), dtype=torch.long)
+                for r, ids in enumerate(rows):
+                    input_ids[r, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+                    mask[r, : len(ids)] = 1
+                logits = self.model(input_ids=input_ids, attention_mask=mask).logits
+                p = torch.softmax(logits.float(), dim=-1).cpu().numpy()
+                for r, w in enumerate(batch):
+                    for j, (pos, n_sub) in enumerate(firsts[r]):
+                        k = w.first + j
+                        cw = context_weight(k, w.first, w.last)
+                        if cw <= weight[w.doc][k]:
+                            continue
+                        weight[w.doc][k] = cw
+                        if n_sub == 0:
+                            # No subword (the tokenizer dropped every character): nothing to read.
+                            probs[w.doc][k] = 0.0
+                            probs[w.doc][k][self.tags.index("O") if "O" in self.tags else 0] = 1.0
+                        elif self.aggregation == "mean":
+                            probs[w.doc][k] = p[r, pos : pos + n_sub].mean(axis=0)
+                        else:
+                            probs[w.doc][k] = p[r, pos]
+                    remaining[w.doc] -= 1
+                    if remaining[w.doc] == 0 and w.doc not in done_docs:
+                        done_docs.add(w.doc)
+                        if progress:
+                            progress(1)
+        if progress:
+            # Empty documents had no window; count them as done too.
+            progress(len(docs_subwords) - len(done_docs))
+        return probs
+
+    def predict_entities(self, texts: Sequence[str], *, progress: Callable[[int], None] | None = None) -> list[list[Entity]]:
+        """Entities of each text, in input order."""
+        texts = [_check_text(t) for t in texts]
+        words = [tokenize(t) for t in texts]
+        subwords = [self._subwords(w) for w in words]
+        probs = self._predict_probs(subwords, progress)
+        return [words_to_entities(t, w, p, self.tags) for t, w, p in zip(texts, words, probs)]
+
+    # --- reports -------------------------------------------------------------------
+
+    def _report(self, text: str, entities: list[Entity], report_date: _dt.date | None) -> Report:
+        incidents: tuple = ()
+        if self.incidents and entities:
+            from .incidents import build_incidents
+
+            incidents = tuple(build_incidents(text, entities, report_date=report_date))
+        return Report(
+            text=text,
+            entities=tuple(entities),
+            incidents=incidents,
+            report_date=report_date.isoformat() if report_date else None,
+        )
+
+    def parse(self, text: str, *, report_date: _dt.date | str | None = None) -> Report:
+        """Parse one report.
+
+        Args:
+            text: The report, plain text of any length.
+            report_date: Date that relative times (``اليوم``, ``أمس``) resolve against.
+
+        Returns:
+            A :class:`~conflictner.results.Report`. Empty or whitespace-only text
+            gives an empty report.
+
+        Raises:
+            TypeError: If ``text`` is not a ``str``.
+        """
+        return self.parse_batch([text], report_date=report_date)[0]
+
+    def parse_batch(
+        self,
+        texts: Iterable[str],
+        *,
+        report_date: _dt.date | str | None | Sequence[_dt.date | str | None] = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Report]:
+        """Parse many reports at once; results come back in input order.
+
+        Windows of all reports are batched together, sorted by length.
+
+        Args:
+            texts: Reports.
+            report_date: One date for all, or one per report.
+            progress: Called with the number of reports finished as they finish.
+        """
+        texts = [_check_text(t) for t in texts]
+        if isinstance(report_date, (list, tuple)):
+            if len(report_date) != len(texts):
+                raise ValueError(f"{len(report_date)} report dates for {len(texts)} texts")
+            dates = [_as_date(d) for d in report_date]
+        else:
+            dates = [_as_date(report_date)] * len(texts)  # type: ignore[arg-type]
+        entities = self.predict_entities(texts, progress=progress)
+        return [self._report(t, e, d) for t, e, d in zip(texts, entities, dates)]
+
+    def __repr__(self) -> str:
+        return f"Parser({str(self.path)!r}, tags={len(self.tags)}, max_length={self.max_length})"
