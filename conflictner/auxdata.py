@@ -143,7 +143,10 @@ def _retokenize(sent: list[tuple[str, str]], join_clitics: bool) -> tuple[str, l
     for t in tokenize(text):
         src = next(k for k, (s, e, _) in enumerate(spans) if e > t.start)
         tags = [spans[k][2] for k in range(len(spans)) if spans[k][1] > t.start and spans[k][0] < t.end]
-        first = tags[0]
+        # A glued clitic ("و" + "الشرطة") must not hide the entity tag of its host word.
+        first = next((t for t in tags if t not in ("O", UNKNOWN)), tags[0])
+        if first.startswith("I-") and tags[0] == "O":
+            first = "B-" + first[2:]
         # a scheme token that merges a B- and I- of one entity keeps the B-
         if src == prev_src and first.startswith("B-"):
             first = "I-" + first[2:]

@@ -141,7 +141,8 @@ def read_conll(path: str | Path, *, problems: list[Problem] | None = None) -> li
             if not line.strip():
                 close_sentence()
                 continue
-            if line.startswith("#"):
+            # A comment is a '#' line without a TAB; "#التح<TAB>B-LOC" (a hashtag) is a token.
+            if line.startswith("#") and "\t" not in line:
                 m = _META.match(line)
                 if m and m.group(1) == "doc_id":
                     close_sentence()

@@ -162,10 +162,23 @@ class Parser:
             progress(len(docs_subwords) - len(done_docs))
         return probs
 
-    def predict_entities(self, texts: Sequence[str], *, progress: Callable[[int], None] | None = None) -> list[list[Entity]]:
-        """Entities of each text, in input order."""
+    def predict_entities(
+        self,
+        texts: Sequence[str],
+        *,
+        words: Sequence[Sequence[Token]] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[list[Entity]]:
+        """Entities of each text, in input order.
+
+        Args:
+            texts: The texts.
+            words: Their words, when they must not come from the scheme's
+                tokenizer (scoring on another corpus's tokens); default: ``tokenize``.
+            progress: Called with the number of texts finished as they finish.
+        """
         texts = [_check_text(t) for t in texts]
-        words = [tokenize(t) for t in texts]
+        words = [tokenize(t) for t in texts] if words is None else [list(w) for w in words]
         subwords = [self._subwords(w) for w in words]
         probs = self._predict_probs(subwords, progress)
         return [words_to_entities(t, w, p, self.tags) for t, w, p in zip(texts, words, probs)]

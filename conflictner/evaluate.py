@@ -1,0 +1,248 @@
+"""Scoring a model on held-out documents (``conflictner evaluate``).
+
+Whole documents are parsed exactly as ``parse`` does (windows merged), and
+the predicted character spans are compared with the gold ones:
+
+* seqeval strict IOB2 per label and micro/macro P/R/F1, plus the
+  conlleval-style (non-strict) micro score;
+* a partial-overlap score (a prediction counts when it overlaps a gold span of
+  the same label);
+* the confusion of labels over gold spans (``O`` = missed / spurious);
+* incident agreement: incidents assembled from predicted entities against
+  those assembled from gold entities (casualty totals exact, places matched).
+
+Evaluating a model on documents it was trained on is flagged: the hashes of
+the evaluation documents are checked against the model's ``train_report.json``.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from .corpus import Document
+from .labels import UNKNOWN, bio_from_spans, repair_bio, spans_from_bio
+from .results import Entity
+from .text import Token, tokenize
+
+__all__ = ["Evaluation", "evaluate", "score_documents", "training_overlap"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Evaluation:
+    """Scores of one evaluation run (see :func:`evaluate`)."""
+
+    per_label: dict[str, dict[str, float]]
+    micro: dict[str, float]
+    macro: dict[str, float]
+    conlleval_micro: dict[str, float]
+    partial: dict[str, float]
+    confusion: dict[str, dict[str, int]]
+    incidents: dict[str, Any]
+    documents: int
+    tokens: int
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+    def table(self) -> str:
+        """A readable table of the scores."""
+        lines = [f"{'label':10} {'prec':>6} {'rec':>6} {'f1':>6} {'support':>8}"]
+        for lab, m in sorted(self.per_label.items()):
+            lines.append(f"{lab:10} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['support']:8d}")
+        for name, m in (("micro", self.micro), ("macro", self.macro), ("conlleval", self.conlleval_micro), ("partial", self.partial)):
+            lines.append(f"{name:10} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f}")
+        lines.append(f"{self.documents} documents, {self.tokens} tokens")
+        if self.incidents:
+            lines.append("incidents: " + ", ".join(f"{k}={v}" for k, v in self.incidents.items()))
+        lines += [f"WARNING: {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def _doc_words(doc: Document) -> tuple[str, list[Token], list[str]]:
+    """Text, words and gold tags of a document; documents without text are scored on their own tokens."""
+    if doc.text is not None:
+        words = tokenize(doc.text)
+        if [w.text for w in words] == doc.tokens:
+            return doc.text, words, doc.tags
+        log.warning("%s: tokens differ from the text's tokenization; scoring on the file's tokens", doc.doc_id)
+    words, pos, parts = [], 0, []
+    for tok in doc.tokens:
+        words.append(Token(tok, pos, pos + len(tok)))
+        parts.append(tok)
+        pos += len(tok) + 1
+    # Sentence breaks become line breaks so the text reads as the corpus had it.
+    text_chars = list(" ".join(parts))
+    i = 0
+    for sent in doc.sentences[:-1]:
+        i += len(sent)
+        text_chars[words[i].start - 1] = "\n"
+    return "".join(text_chars), words, doc.tags
+
+
+def _tags_from_entities(words: Sequence[Token], entities: Sequence[Entity]) -> list[str]:
+    starts = {w.start: i for i, w in enumerate(words)}
+    ends = {w.end: i for i, w in enumerate(words)}
+    spans = []
+    for e in entities:
+        a, b = starts.get(e.start), ends.get(e.end)
+        if a is None or b is None:
+            # Predictions come from the same words, so this only happens with foreign tokens.
+            inside = [i for i, w in enumerate(words) if w.end > e.start and w.start < e.end]
+            if not inside:
+                continue
+            a, b = inside[0], inside[-1]
+        spans.append((a, b + 1, e.label))
+    return bio_from_spans(len(words), spans)
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
+
+
+def score_documents(
+    gold_tags: Sequence[Sequence[str]],
+    pred_tags: Sequence[Sequence[str]],
+) -> tuple[dict[str, dict[str, float]], dict[str, float], dict[str, float], dict[str, float], dict[str, float], dict[str, dict[str, int]]]:
+    """Per-label, micro, macro, conlleval, partial scores and confusion from tag sequences.
+
+    ``UNK`` gold tags (unknown in auxiliary corpora) are scored as ``O``.
+    """
+    from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
+    from seqeval.scheme import IOB2
+
+    y_true = [["O" if t == UNKNOWN else t for t in seq] for seq in gold_tags]
+    y_pred = [repair_bio(seq) for seq in pred_tags]
+    rep = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
+    per_label = {
+        k: {"precision": round(v["precision"], 4), "recall": round(v["recall"], 4), "f1": round(v["f1-score"], 4), "support": int(v["support"])}
+        for k, v in rep.items()
+        if k not in ("micro avg", "macro avg", "weighted avg")
+    }
+    micro = {k: round(rep["micro avg"][m], 4) for k, m in (("precision", "precision"), ("recall", "recall"), ("f1", "f1-score"))} if "micro avg" in rep else _prf(0, 0, 0)
+    macro = {k: round(rep["macro avg"][m], 4) for k, m in (("precision", "precision"), ("recall", "recall"), ("f1", "f1-score"))} if "macro avg" in rep else _prf(0, 0, 0)
+    conll = {
+        "precision": round(precision_score(y_true, y_pred, zero_division=0), 4),
+        "recall": round(recall_score(y_true, y_pred, zero_division=0), 4),
+        "f1": round(f1_score(y_true, y_pred, zero_division=0), 4),
+    }
+    # partial overlap and confusion, from token spans
+    tp_p = fp_p = fn_p = 0
+    confusion: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    for g, p in zip(y_true, y_pred):
+        gs, ps = spans_from_bio(g), spans_from_bio(p)
+        for a, b, lab in ps:
+            if any(lab == gl and a < gb and ga < b for ga, gb, gl in gs):
+                tp_p += 1
+            else:
+                fp_p += 1
+        for a, b, lab in gs:
+            if not any(lab == pl and a < pb and pa < b for pa, pb, pl in ps):
+                fn_p += 1
+            exact = [pl for pa, pb, pl in ps if pa == a and pb == b]
+            confusion[lab][exact[0] if exact else "O"] += 1
+        gold_spans = {(a, b) for a, b, _ in gs}
+        for a, b, lab in ps:
+            if (a, b) not in gold_spans:
+                confusion["O"][lab] += 1
+    partial = _prf(tp_p, fp_p, fn_p)
+    return per_label, micro, macro, conll, partial, {k: dict(v) for k, v in confusion.items()}
+
+
+def training_overlap(model_dir: str | Path, docs: Sequence[Document]) -> list[str]:
+    """Documents of ``docs`` whose text hash occurs in the model's training data."""
+    from .train import documents_hash
+
+    rp = Path(model_dir) / "train_report.json"
+    if not rp.exists():
+        return []
+    report = json.loads(rp.read_text(encoding="utf-8"))
+    seen = set(report.get("data", {}).get("train_hashes", [])) | set(report.get("data", {}).get("dev_hashes", []))
+    return [d.doc_id for d, h in zip(docs, documents_hash(docs)) if h in seen]
+
+
+def _incident_scores(texts: list[str], gold: list[list[Entity]], pred: list[list[Entity]]) -> dict[str, Any]:
+    from .incidents import build_incidents
+
+    n_gold = n_pred = matched = cas_ok = cas_total = place_ok = place_total = 0
+    for text, g, p in zip(texts, gold, pred):
+        gi = build_incidents(text, g)
+        pi = build_incidents(text, p)
+        n_gold += len(gi)
+        n_pred += len(pi)
+        used: set[int] = set()
+        for inc in gi:
+            if inc.trigger is None:
+                continue
+            for k, cand in enumerate(pi):
+                if k in used or cand.trigger is None:
+                    continue
+                if cand.trigger.start < inc.trigger.end and inc.trigger.start < cand.trigger.end and cand.type == inc.type:
+                    used.add(k)
+                    matched += 1
+                    for attr in ("killed", "injured"):
+                        gc = getattr(inc, attr)
+                        if gc is not None:
+                            cas_total += 1
+                            pc = getattr(cand, attr)
+                            cas_ok += int(pc is not None and pc.total.value == gc.total.value)
+                    gp = {pm.entity.text for pm in inc.places}
+                    if gp:
+                        place_total += 1
+                        place_ok += int(gp == {pm.entity.text for pm in cand.places})
+                    break
+    out = {"gold": n_gold, "predicted": n_pred, **{f"match_{k}": v for k, v in _prf(matched, n_pred - matched, n_gold - matched).items()}}
+    out["casualty_total_exact"] = round(cas_ok / cas_total, 4) if cas_total else None
+    out["places_exact"] = round(place_ok / place_total, 4) if place_total else None
+    return out
+
+
+def evaluate(parser: Any, docs: Sequence[Document], *, model_dir: str | Path | None = None, incidents: bool = True) -> Evaluation:
+    """Score a :class:`~conflictner.parser.Parser` on gold documents.
+
+    Args:
+        parser: The parser to evaluate.
+        docs: Gold documents (with text where available).
+        model_dir: The model's folder, to check for training-data overlap.
+        incidents: Also compare incidents built from predicted vs gold entities.
+    """
+    warnings: list[str] = []
+    if model_dir is not None:
+        leaked = training_overlap(model_dir, docs)
+        if leaked:
+            msg = f"{len(leaked)} of {len(docs)} evaluation documents were in the model's training/dev data (e.g. {leaked[0]}): these scores are not held-out"
+            log.warning(msg)
+            warnings.append(msg)
+    prepared = [_doc_words(d) for d in docs]
+    preds = parser.predict_entities([t for t, _, _ in prepared], words=[w for _, w, _ in prepared])
+    gold_tags = [tags for _, _, tags in prepared]
+    pred_tags = [_tags_from_entities(w, p) for (_, w, _), p in zip(prepared, preds)]
+    per_label, micro, macro, conll, partial, confusion = score_documents(gold_tags, pred_tags)
+    inc: dict[str, Any] = {}
+    if incidents:
+        gold_ents = []
+        for (text, words, tags) in prepared:
+            clean = ["O" if t == UNKNOWN else t for t in tags]
+            gold_ents.append([
+                Entity(lab, text[words[a].start : words[b - 1].end], words[a].start, words[b - 1].end)
+                for a, b, lab in spans_from_bio(clean)
+            ])
+        try:
+            inc = _incident_scores([t for t, _, _ in prepared], gold_ents, preds)
+        except ImportError as e:  # pragma: no cover - incidents need the numbers/places modules
+            warnings.append(f"incident scores unavailable: {e}")
+    return Evaluation(
+        per_label=per_label, micro=micro, macro=macro, conlleval_micro=conll, partial=partial,
+        confusion=confusion, incidents=inc, documents=len(docs), tokens=sum(len(w) for _, w, _ in prepared),
+        warnings=warnings,
+    )

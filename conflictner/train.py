@@ -1,0 +1,504 @@
+"""Fine-tuning a token classifier on annotated reports (``conflictner train``).
+
+Built on transformers' ``Trainer``: subword label alignment with ``-100``
+(only a word's first subword carries its tag, as at inference; ``UNK`` tags of
+auxiliary corpora are masked the same way), separate learning rates for the
+word embeddings, the encoder and the classification head, optional
+down-weighting of ``O``, dev-set early stopping on entity F1, checkpoints that
+resume after an interruption, and a ``train_report.json`` beside the model.
+
+A training config is TOML (see ``configs/``)::
+
+    [model]
+    base = "models/base-e5-small-trimmed"   # a local folder or a hub id
+    [data]
+    train = ["annotations/train"]
+    dev = ["annotations/dev"]
+    [train]
+    epochs = 8
+
+Example:
+    >>> from conflictner.train import TrainConfig, train
+    >>> cfg = TrainConfig.from_toml("configs/default.toml", overrides=["train.epochs=1"])  # doctest: +SKIP
+    >>> train(cfg)                                                                         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import math
+import platform
+import subprocess
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from .corpus import Document, load_corpus, read_conll, text_hash
+from .decode import word_subwords
+from .labels import ENTITY_LABELS, UNKNOWN, bio_tags
+
+__all__ = ["TrainConfig", "AuxCorpus", "load_documents", "encode_documents", "train", "ConfigError"]
+
+log = logging.getLogger(__name__)
+
+
+class ConfigError(ValueError):
+    """A training config is malformed (the message names the key)."""
+
+
+@dataclass
+class AuxCorpus:
+    """An auxiliary corpus mixed into training (see :mod:`conflictner.auxdata`)."""
+
+    path: str
+    format: str
+    weight: float = 1.0
+
+
+@dataclass
+class TrainConfig:
+    """Everything a training run depends on; written into ``train_report.json``.
+
+    Attributes:
+        base: Base checkpoint: a local folder (BERT-like, safetensors) or a hub id.
+        labels: Entity labels; the tag list is their IOB2 expansion.
+        train: Training data: corpus folders (``train/`` ... ``texts/``), CoNLL files or folders of them.
+        dev: Development data (same forms), used for early stopping.
+        aux: Auxiliary corpora mixed into the training set.
+        aux_stage: ``mix`` (aux examples join the training set) or ``pretrain``
+            (a first stage on the aux corpora alone, then the main data).
+        output_dir: Where the model, checkpoints and report go.
+        max_length: Subwords per training window (including special tokens).
+        epochs: Maximum epochs (early stopping may end sooner).
+        batch_size: Windows per step.
+        lr_encoder: Learning rate of the transformer layers.
+        lr_head: Learning rate of the classification head.
+        lr_embeddings: Learning rate of the word embeddings (0 freezes them).
+        weight_decay: AdamW weight decay.
+        warmup_ratio: Fraction of steps with linear warm-up.
+        o_weight: Loss weight of the ``O`` tag (below 1 favours recall of rare labels).
+        patience: Evaluations without dev F1 improvement before stopping.
+        seed: Random seed (data order, dropout, head initialisation).
+        save_dtype: ``float32`` or ``float16`` for the saved weights.
+        max_steps: Stop after this many steps (testing aid; -1 = no limit).
+    """
+
+    base: str = "models/base-e5-small-trimmed"
+    labels: list[str] = field(default_factory=lambda: list(ENTITY_LABELS))
+    train: list[str] = field(default_factory=lambda: ["annotations/train"])
+    dev: list[str] = field(default_factory=lambda: ["annotations/dev"])
+    aux: list[AuxCorpus] = field(default_factory=list)
+    aux_stage: str = "mix"
+    output_dir: str = "runs/default"
+    max_length: int = 128
+    epochs: float = 8
+    batch_size: int = 16
+    lr_encoder: float = 2e-4
+    lr_head: float = 2e-3
+    lr_embeddings: float = 0.0
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    o_weight: float = 1.0
+    patience: int = 3
+    seed: int = 13
+    save_dtype: str = "float32"
+    max_steps: int = -1
+
+    @classmethod
+    def from_toml(cls, path: str | Path, overrides: Sequence[str] = ()) -> "TrainConfig":
+        """Read a config file; ``overrides`` are ``section.key=value`` or ``key=value`` strings.
+
+        Paths in the file are relative to the current directory (run from the project root).
+
+        Raises:
+            ConfigError: Unknown keys, wrong types or malformed overrides.
+        """
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as e:
+            raise ConfigError(f"cannot read config {path}: {e}") from e
+        flat: dict[str, Any] = {}
+        for section, values in raw.items():
+            if isinstance(values, dict):
+                flat.update(values)
+            else:
+                flat[section] = values
+        for ov in overrides:
+            key, sep, val = ov.partition("=")
+            if not sep:
+                raise ConfigError(f"override {ov!r} must look like key=value")
+            key = key.strip().split(".")[-1]
+            try:
+                flat[key] = tomllib.loads(f"v = {val}")["v"]
+            except tomllib.TOMLDecodeError:
+                flat[key] = val
+        return cls.from_dict(flat)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "TrainConfig":
+        names = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(d) - set(names))
+        if unknown:
+            raise ConfigError(f"unknown config keys: {', '.join(unknown)}")
+        kwargs: dict[str, Any] = {}
+        for k, v in d.items():
+            if k == "aux":
+                kwargs[k] = [AuxCorpus(**a) if isinstance(a, dict) else a for a in v]
+                continue
+            if k in ("train", "dev", "labels") and isinstance(v, str):
+                v = [v]
+            default = getattr(cls(), k)
+            if isinstance(default, bool) != isinstance(v, bool) or (
+                isinstance(default, (int, float)) and not isinstance(v, (int, float))
+            ):
+                raise ConfigError(f"config key {k!r} expects {type(default).__name__}, got {v!r}")
+            kwargs[k] = v
+        cfg = cls(**kwargs)
+        if cfg.aux_stage not in ("mix", "pretrain"):
+            raise ConfigError("aux_stage must be 'mix' or 'pretrain'")
+        if cfg.save_dtype not in ("float32", "float16"):
+            raise ConfigError("save_dtype must be 'float32' or 'float16'")
+        return cfg
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+# --- data ----------------------------------------------------------------------------
+
+
+def load_documents(sources: Sequence[str | Path], split: str = "train") -> list[Document]:
+    """Documents from corpus folders, CoNLL files, folders of CoNLL files or JSONL files.
+
+    A corpus folder (one with ``texts/`` and split subfolders) contributes its
+    ``split``; a JSONL file holds ``{"id", "text", "entities": [...]}`` records.
+    """
+    from .formats import read_jsonl
+
+    docs: list[Document] = []
+    for src in sources:
+        p = Path(src)
+        if p.is_dir() and (p / "texts").is_dir():
+            docs += load_corpus(p, [split])[split]
+        elif p.is_dir() and (p.parent / "texts").is_dir():
+            docs += [d for f in sorted(p.glob("*.conll")) for d in _with_text(read_conll(f), p.parent / "texts")]
+        elif p.is_dir():
+            docs += [d for f in sorted(p.glob("*.conll")) for d in read_conll(f)]
+        elif p.suffix == ".jsonl":
+            docs += read_jsonl(p)
+        elif p.is_file():
+            docs += read_conll(p)
+        else:
+            raise FileNotFoundError(f"training data {p} does not exist")
+    return docs
+
+
+def _with_text(docs: list[Document], texts: Path) -> list[Document]:
+    for d in docs:
+        tp = texts / f"{d.doc_id}.txt"
+        if tp.exists():
+            d.text = tp.read_text(encoding="utf-8")
+    return docs
+
+
+def documents_hash(docs: Sequence[Document]) -> list[str]:
+    """Per-document hashes (of the text, or of the token sequence when there is no text)."""
+    return [text_hash(d.text) if d.text else text_hash(" ".join(d.tokens)) for d in docs]
+
+
+def encode_documents(
+    docs: Sequence[Document], tokenizer: Any, tag2id: dict[str, int], max_length: int
+) -> list[dict[str, list[int]]]:
+    """Training windows: consecutive sentences packed up to ``max_length`` subwords.
+
+    Labels sit on each word's first subword; other subwords, special tokens and
+    ``UNK`` words get ``-100``. A sentence longer than a window is split at word
+    boundaries; nothing is dropped.
+    """
+    specials = tokenizer.num_special_tokens_to_add(pair=False)
+    capacity = max_length - specials
+    cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
+    examples: list[dict[str, list[int]]] = []
+
+    def flush(ids: list[int], labels: list[int]) -> None:
+        if not ids:
+            return
+        full_ids = ([cls_id] if cls_id is not None else []) + ids + ([sep_id] if sep_id is not None else [])
+        full_lab = ([-100] if cls_id is not None else []) + labels + ([-100] if sep_id is not None else [])
+        examples.append({"input_ids": full_ids, "attention_mask": [1] * len(full_ids), "labels": full_lab})
+
+    for doc in docs:
+        ids: list[int] = []
+        labels: list[int] = []
+        for sent in doc.sentences:
+            subs = word_subwords(tokenizer, [t for t, _ in sent])
+            s_ids: list[int] = []
+            s_lab: list[int] = []
+            pieces: list[tuple[list[int], list[int]]] = []
+            for (tok, tag), sw in zip(sent, subs):
+                sw = sw or [tokenizer.unk_token_id]
+                lab = -100 if tag == UNKNOWN else tag2id.get(tag, tag2id["O"])
+                w_ids, w_lab = sw, [lab] + [-100] * (len(sw) - 1)
+                if len(s_ids) + len(w_ids) > capacity and s_ids:
+                    pieces.append((s_ids, s_lab))
+                    s_ids, s_lab = [], []
+                s_ids += w_ids[:capacity]
+                s_lab += w_lab[:capacity]
+            if s_ids:
+                pieces.append((s_ids, s_lab))
+            for p_ids, p_lab in pieces:
+                if len(ids) + len(p_ids) > capacity:
+                    flush(ids, labels)
+                    ids, labels = [], []
+                ids += p_ids
+                labels += p_lab
+        flush(ids, labels)
+    return examples
+
+
+# --- training ------------------------------------------------------------------------
+
+
+def _git_version() -> str:
+    try:
+        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def _seqeval_metrics(tags: list[str]):
+    """A ``compute_metrics`` for Trainer: strict IOB2 entity P/R/F1 on first subwords."""
+    import numpy as np
+    from seqeval.metrics import f1_score, precision_score, recall_score
+    from seqeval.scheme import IOB2
+
+    from .labels import repair_bio
+
+    def compute(pred: Any) -> dict[str, float]:
+        logits, labels = pred.predictions, pred.label_ids
+        best = np.argmax(logits, axis=-1)
+        y_true, y_pred = [], []
+        for p_row, l_row in zip(best, labels):
+            keep = l_row != -100
+            y_true.append([tags[i] for i in l_row[keep]])
+            y_pred.append(repair_bio([tags[i] for i in p_row[keep]]))
+        kw = {"mode": "strict", "scheme": IOB2, "zero_division": 0}
+        return {
+            "precision": precision_score(y_true, y_pred, **kw),
+            "recall": recall_score(y_true, y_pred, **kw),
+            "f1": f1_score(y_true, y_pred, **kw),
+        }
+
+    return compute
+
+
+def _make_trainer_class():
+    import torch
+    from transformers import Trainer
+
+    class ConflictTrainer(Trainer):
+        """Trainer with per-group learning rates and an optional ``O`` loss weight."""
+
+        def __init__(self, *args: Any, cfg: TrainConfig, o_index: int, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.cfg = cfg
+            self.o_index = o_index
+
+        def create_optimizer(self, model: Any = None) -> Any:
+            if self.optimizer is not None:
+                return self.optimizer
+            model = model or self.model
+            emb, head, enc = [], [], []
+            for name, p in model.named_parameters():
+                if "word_embeddings" in name:
+                    p.requires_grad_(self.cfg.lr_embeddings > 0)
+                    if self.cfg.lr_embeddings > 0:
+                        emb.append(p)
+                elif name.startswith("classifier"):
+                    head.append(p)
+                else:
+                    enc.append(p)
+            groups = [
+                {"params": enc, "lr": self.cfg.lr_encoder, "weight_decay": self.cfg.weight_decay},
+                {"params": head, "lr": self.cfg.lr_head, "weight_decay": 0.0},
+            ]
+            if emb:
+                groups.append({"params": emb, "lr": self.cfg.lr_embeddings, "weight_decay": 0.0})
+            self.optimizer = torch.optim.AdamW(groups)
+            return self.optimizer
+
+        def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, **kw: Any) -> Any:
+            labels = inputs.pop("labels")
+            outputs = model(**inputs)
+            logits = outputs.logits
+            weight = torch.ones(logits.shape[-1], device=logits.device)
+            weight[self.o_index] = self.cfg.o_weight
+            loss = torch.nn.functional.cross_entropy(
+                logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), weight=weight, ignore_index=-100
+            )
+            return (loss, outputs) if return_outputs else loss
+
+    return ConflictTrainer
+
+
+def _last_checkpoint(out: Path) -> str | None:
+    ckpts = sorted(out.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]) if p.name.split("-")[-1].isdigit() else -1)
+    return str(ckpts[-1]) if ckpts else None
+
+
+def _run_stage(cfg: TrainConfig, model: Any, tokenizer: Any, train_ex: list, dev_ex: list, out: Path,
+               tags: list[str], *, epochs: float, resume: bool) -> dict[str, Any]:
+    from datasets import Dataset
+    from transformers import DataCollatorForTokenClassification, EarlyStoppingCallback, TrainingArguments
+
+    steps_per_epoch = max(1, math.ceil(len(train_ex) / cfg.batch_size))
+    total = steps_per_epoch * epochs if cfg.max_steps < 0 else cfg.max_steps
+    args = TrainingArguments(
+        output_dir=str(out),
+        num_train_epochs=epochs,
+        max_steps=cfg.max_steps,
+        per_device_train_batch_size=cfg.batch_size,
+        per_device_eval_batch_size=cfg.batch_size * 2,
+        lr_scheduler_type="linear",
+        warmup_steps=int(total * cfg.warmup_ratio),
+        eval_strategy="epoch" if dev_ex else "no",
+        save_strategy="epoch",
+        save_total_limit=2,
+        load_best_model_at_end=bool(dev_ex),
+        metric_for_best_model="f1" if dev_ex else None,
+        greater_is_better=True,
+        logging_steps=max(1, steps_per_epoch // 5),
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        report_to=[],
+        use_cpu=True,
+        dataloader_num_workers=0,
+        save_only_model=False,
+        disable_tqdm=False,
+    )
+    trainer = _make_trainer_class()(
+        model=model,
+        args=args,
+        train_dataset=Dataset.from_list(train_ex),
+        eval_dataset=Dataset.from_list(dev_ex) if dev_ex else None,
+        data_collator=DataCollatorForTokenClassification(tokenizer, label_pad_token_id=-100),
+        compute_metrics=_seqeval_metrics(tags) if dev_ex else None,
+        callbacks=[EarlyStoppingCallback(early_stopping_patience=cfg.patience)] if dev_ex else [],
+        cfg=cfg,
+        o_index=tags.index("O"),
+    )
+    ckpt = _last_checkpoint(out) if resume else None
+    if ckpt:
+        log.info("resuming from %s", ckpt)
+    result = trainer.train(resume_from_checkpoint=ckpt)
+    metrics: dict[str, Any] = {"train_loss": result.training_loss, "steps": result.global_step}
+    if dev_ex:
+        metrics.update({f"dev_{k.removeprefix('eval_')}": v for k, v in trainer.evaluate().items()})
+    return metrics
+
+
+def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
+    """Train a model as the config says; return the folder of the final model.
+
+    The final model (best on dev) is written to ``<output_dir>/model`` with a
+    ``train_report.json``; ``<output_dir>/checkpoint-*`` hold resumable state,
+    and a rerun with the same output dir resumes from the last of them.
+    """
+    import torch
+    from transformers import AutoModelForTokenClassification, AutoTokenizer, set_seed
+
+    from .auxdata import read_aux
+
+    started = time.time()
+    set_seed(cfg.seed)
+    out = Path(cfg.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    tags = bio_tags(cfg.labels)
+    tag2id = {t: i for i, t in enumerate(tags)}
+    train_docs = load_documents(cfg.train, "train")
+    dev_docs = load_documents(cfg.dev, "dev") if cfg.dev else []
+    if not train_docs:
+        raise ConfigError(f"no training documents found in {cfg.train}")
+    unknown_tags = sorted({t for d in train_docs for t in d.tags if t not in tag2id and t not in ("O", UNKNOWN)})
+    if unknown_tags:
+        raise ConfigError(f"training data uses tags outside the label set {cfg.labels}: {unknown_tags[:10]}")
+    aux_docs: list[tuple[Document, float]] = []
+    for a in cfg.aux:
+        aux_docs += [(d, a.weight) for d in read_aux(a.path, a.format)]
+
+    base = cfg.base
+    if Path(base).exists():
+        base = str(Path(base))
+    tokenizer = AutoTokenizer.from_pretrained(base, use_fast=True, trust_remote_code=False)
+    model = AutoModelForTokenClassification.from_pretrained(
+        base, num_labels=len(tags), id2label=dict(enumerate(tags)), label2id=tag2id,
+        use_safetensors=True, trust_remote_code=False, dtype=torch.float32,
+        ignore_mismatched_sizes=True,
+    )
+    train_ex = encode_documents(train_docs, tokenizer, tag2id, cfg.max_length)
+    dev_ex = encode_documents(dev_docs, tokenizer, tag2id, cfg.max_length)
+    aux_ex: list[dict[str, list[int]]] = []
+    for d, w in aux_docs:
+        ex = encode_documents([d], tokenizer, tag2id, cfg.max_length)
+        # weight < 1 subsamples, > 1 repeats: a simple, seed-stable way to weigh corpora
+        import random
+
+        rnd = random.Random(cfg.seed)
+        k = int(round(len(ex) * w))
+        aux_ex += (ex * math.ceil(w))[:k] if w >= 1 else rnd.sample(ex, k)
+    log.info("windows: train %d, dev %d, aux %d", len(train_ex), len(dev_ex), len(aux_ex))
+
+    stages: dict[str, Any] = {}
+    if aux_ex and cfg.aux_stage == "pretrain":
+        stages["aux"] = _run_stage(cfg, model, tokenizer, aux_ex, dev_ex, out / "stage-aux", tags, epochs=1, resume=resume)
+        train_all = train_ex
+    else:
+        train_all = train_ex + aux_ex
+    stages["main"] = _run_stage(cfg, model, tokenizer, train_all, dev_ex, out, tags, epochs=cfg.epochs, resume=resume)
+
+    final = out / "model"
+    if cfg.save_dtype == "float16":
+        model = model.to(torch.float16)
+    model.config.conflictner_max_length = cfg.max_length
+    model.save_pretrained(str(final), safe_serialization=True)
+    tokenizer.save_pretrained(str(final))
+    report = {
+        "config": cfg.to_dict(),
+        "tags": tags,
+        "data": {
+            "train_documents": len(train_docs),
+            "dev_documents": len(dev_docs),
+            "train_hashes": documents_hash(train_docs),
+            "dev_hashes": documents_hash(dev_docs),
+            "aux": [dataclasses.asdict(a) for a in cfg.aux],
+            "aux_file_sha256": {a.path: hashlib.sha256(Path(a.path).read_bytes()).hexdigest()[:16] for a in cfg.aux},
+            "windows": {"train": len(train_ex), "dev": len(dev_ex), "aux": len(aux_ex)},
+        },
+        "metrics": stages,
+        "code_version": _git_version(),
+        "library_versions": _versions(),
+        "python": platform.python_version(),
+        "seconds": round(time.time() - started, 1),
+    }
+    (final / "train_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    log.info("model saved to %s (%.0f s)", final, time.time() - started)
+    return final
+
+
+def _versions() -> dict[str, str]:
+    import importlib.metadata as md
+
+    out = {}
+    for pkg in ("torch", "transformers", "tokenizers", "conflictner"):
+        try:
+            out[pkg] = md.version(pkg)
+        except md.PackageNotFoundError:
+            out[pkg] = "unknown"
+    return out

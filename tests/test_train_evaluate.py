@@ -1,0 +1,117 @@
+"""Training and evaluation end to end on a tiny model and a tiny corpus."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conflictner.train import ConfigError, TrainConfig, encode_documents, load_documents
+
+
+def _config(tmp_path: Path, base: Path, corpus: Path, **extra: object) -> Path:
+    lines = [
+        "[model]", f'base = "{base}"', "max_length = 48",
+        "[data]", f'train = ["{corpus}"]', f'dev = ["{corpus}"]',
+        "[train]", "batch_size = 4", f'output_dir = "{tmp_path / "run"}"',
+    ]
+    lines += [f"{k} = {json.dumps(v)}" for k, v in extra.items()]
+    p = tmp_path / "cfg.toml"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return p
+
+
+def test_config_overrides_and_errors(tmp_path: Path) -> None:
+    p = tmp_path / "c.toml"
+    p.write_text('[train]\nepochs = 3\n[model]\nbase = "x"\n', encoding="utf-8")
+    cfg = TrainConfig.from_toml(p, ["train.epochs=1", "lr_head=0.01"])
+    assert cfg.epochs == 1 and cfg.lr_head == 0.01 and cfg.base == "x"
+    with pytest.raises(ConfigError, match="unknown config keys: bogus"):
+        TrainConfig.from_toml(p, ["bogus=1"])
+    with pytest.raises(ConfigError, match="expects"):
+        TrainConfig.from_toml(p, ["epochs='many'"])
+
+
+def test_labels_sit_on_first_subwords_only(tiny_model_dir: Path, tiny_corpus: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from conflictner.labels import bio_tags
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_model_dir))
+    tags = bio_tags()
+    docs = load_documents([tiny_corpus], "dev")
+    ex = encode_documents(docs, tok, {t: i for i, t in enumerate(tags)}, 48)
+    n_labelled = sum(1 for e in ex for lab in e["labels"] if lab != -100)
+    assert n_labelled == len(docs[0].tokens)  # one label per word, nothing dropped
+    assert all(len(e["input_ids"]) <= 48 for e in ex)
+    assert all(e["labels"][0] == -100 and e["labels"][-1] == -100 for e in ex)
+
+
+def test_train_then_evaluate_on_a_tiny_corpus(tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from conflictner.cli import app
+
+    cfg = _config(tmp_path, tiny_model_dir, tiny_corpus, epochs=2)
+    runner = CliRunner()
+    res = runner.invoke(app, ["train", "--config", str(cfg)])
+    assert res.exit_code == 0, res.output
+    model = tmp_path / "run" / "model"
+    report = json.loads((model / "train_report.json").read_text(encoding="utf-8"))
+    assert report["tags"][0] == "O" and report["config"]["epochs"] == 2
+    assert len(report["data"]["train_hashes"]) == 1 and "dev_f1" in report["metrics"]["main"]
+    assert not list(model.glob("*.bin")) and list(model.glob("*.safetensors"))
+
+    res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tiny_corpus), "--split", "test", "--json"])
+    assert res.exit_code == 0, res.output
+    scores = json.loads(res.output)
+    assert set(scores["micro"]) == {"precision", "recall", "f1"} and scores["documents"] == 1
+    assert scores["warnings"] == []  # the test document was never trained on
+
+    res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tiny_corpus), "--split", "train"])
+    assert res.exit_code == 0
+    assert "not held-out" in res.output
+
+
+def test_training_is_deterministic_with_a_seed(tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path) -> None:
+    from safetensors.numpy import load_file
+
+    from conflictner.train import train
+
+    outs = []
+    for k in range(2):
+        d = tmp_path / str(k)
+        d.mkdir()
+        cfg = TrainConfig.from_toml(_config(d, tiny_model_dir, tiny_corpus), ["epochs=1"])
+        outs.append(load_file(str(train(cfg) / "model.safetensors")))
+    assert outs[0].keys() == outs[1].keys()
+    assert all((outs[0][k] == outs[1][k]).all() for k in outs[0])
+
+
+def test_an_interrupted_run_resumes_from_its_checkpoint(tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path) -> None:
+    cfg = _config(tmp_path, tiny_model_dir, tiny_corpus, epochs=6)
+    cmd = [sys.executable, "-m", "conflictner.cli", "train", "--config", str(cfg)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    run = tmp_path / "run"
+    deadline = time.time() + 240
+    while time.time() < deadline and not list(run.glob("checkpoint-*/trainer_state.json")):
+        if proc.poll() is not None:
+            pytest.fail(f"training ended before a checkpoint: {proc.stderr.read().decode()[-2000:]}")
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    first = sorted(run.glob("checkpoint-*"))[0]
+    assert not (run / "model").exists()
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert f"resuming from {first}" in res.stderr or "resuming from" in res.stderr
+    state = json.loads(sorted(run.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))[-1].joinpath("trainer_state.json").read_text())
+    assert state["epoch"] >= 6 - 1e-6 or state.get("global_step", 0) > int(first.name.split("-")[1])
+    assert (run / "model" / "train_report.json").exists()

@@ -1,0 +1,115 @@
+"""Place annotated documents into the corpus splits (``annotations/{train,dev,test}``).
+
+Documents are split whole, about 80/10/10 by tokens within each source group
+(Syrian Archive pages, ANERcorp sentences, NewsFANE sentences), with a fixed
+seed. The shared example report always goes to ``test``. NewsFANE re-annotates
+ANERcorp text, so a news sentence can occur in two documents: documents that
+share a sentence are kept in the same split (never one in train and one in test).
+
+Usage:
+    python training/finalize_corpus.py --work annotations/_work/done --out annotations
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+from conflictner.corpus import read_conll
+from conflictner.text import normalize_word
+
+log = logging.getLogger("finalize_corpus")
+
+FIXED = {"deir-ez-zor-daily-report": "test"}
+
+
+def _group(doc_id: str) -> str:
+    return doc_id.split("-")[0] if not doc_id.startswith("sa-") else "sa"
+
+
+def _components(docs: dict[str, list[str]]) -> list[set[str]]:
+    """Documents linked by a shared sentence (union-find over sentence keys)."""
+    parent = {d: d for d in docs}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    owner: dict[str, str] = {}
+    for d, keys in docs.items():
+        for k in keys:
+            if k in owner:
+                parent[find(d)] = find(owner[k])
+            else:
+                owner[k] = d
+    comps: dict[str, set[str]] = defaultdict(set)
+    for d in docs:
+        comps[find(d)].add(d)
+    return list(comps.values())
+
+
+def assign_splits(sizes: dict[str, int], sentences: dict[str, list[str]], dev: float = 0.1, test: float = 0.1) -> dict[str, str]:
+    """Split assignment by document component, balanced by tokens within each group."""
+    out: dict[str, str] = {}
+    comps = _components(sentences)
+    by_group: dict[str, list[set[str]]] = defaultdict(list)
+    for c in comps:
+        fixed = {FIXED[d] for d in c if d in FIXED}
+        if fixed:
+            for d in c:
+                out[d] = fixed.pop() if len(fixed) == 1 else "test"
+            continue
+        by_group[_group(sorted(c)[0])].append(c)
+    for group, cs in sorted(by_group.items()):
+        cs.sort(key=lambda c: hashlib.sha256(",".join(sorted(c)).encode()).hexdigest())
+        total = sum(sizes[d] for c in cs for d in c)
+        acc = {"test": 0, "dev": 0}
+        for c in cs:
+            n = sum(sizes[d] for d in c)
+            if acc["test"] + n <= test * total * 1.15:
+                split = "test"
+            elif acc["dev"] + n <= dev * total * 1.15:
+                split = "dev"
+            else:
+                split = "train"
+            acc[split] = acc.get(split, 0) + n
+            for d in c:
+                out[d] = split
+        log.info("%s: %d tokens; test %d, dev %d", group, total, acc["test"], acc["dev"])
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--work", type=Path, default=Path("annotations/_work/done"))
+    ap.add_argument("--out", type=Path, default=Path("annotations"))
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    files = sorted(args.work.glob("*.conll"))
+    sizes, sentences = {}, {}
+    for f in files:
+        (doc,) = read_conll(f)
+        sizes[doc.doc_id] = len(doc.tokens)
+        # only news sentences can repeat across documents; Syrian Archive pages are unique texts
+        sentences[doc.doc_id] = [normalize_word("".join(t for t, _ in s)).replace(" ", "") for s in doc.sentences if len(s) > 4] if _group(doc.doc_id) != "sa" else []
+    splits = assign_splits(sizes, sentences)
+    for split in ("train", "dev", "test"):
+        d = args.out / split
+        if d.exists():
+            shutil.rmtree(d)
+        d.mkdir(parents=True)
+    for f in files:
+        shutil.copy(f, args.out / splits[f.stem] / f.name)
+    for split in ("train", "dev", "test"):
+        ids = [k for k, v in splits.items() if v == split]
+        log.info("%-5s %3d documents, %6d tokens", split, len(ids), sum(sizes[i] for i in ids))
+
+
+if __name__ == "__main__":
+    main()
