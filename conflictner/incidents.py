@@ -70,6 +70,7 @@ _NEGATION_CUES = _norm_list(["محاولة", "محاوله", "عجز", "لم", "
 _SEIZURE = _norm_list(["استولى", "استولت", "الاستيلاء", "انسحاب", "انسحب", "انسحبت", "اغتنام", "اغتنم", "غنم"])
 _ORIGIN = _norm_list(["من", "من أهالي", "من سكان", "ابناء", "أبناء"])
 _CIVILIAN_CONTEXT = _norm_list(["المدنيين", "مدنيين", "المدنيون", "الأهالي", "السكان"])
+_PRONOUN_OBJECTS = _norm_list(["عليها", "عليه", "منها", "منه", "فيها", "فيه", "عليهما"])
 _MUNITION = _norm_list(["قذيف", "قذائف", "صاروخ", "صواريخ", "برميل", "براميل", "غار", "قنبل", "قنابل", "ضرب"])
 
 _BOILERPLATE = re.compile(
@@ -212,13 +213,15 @@ def _casualties(entities: list[Entity], label: str, clause_text: str) -> Casualt
     )
 
 
-def _count(triggers: list[Entity], weapons: list[Entity]) -> Quantity | None:
+def _count(triggers: list[Entity], weapons: list[Entity], itype: str) -> Quantity | None:
+    """Strikes, shells or attacks from the trigger or a counted munition; items for a capture."""
     for t in triggers:
         q = _quantity(t.text)
         if q is not None and q.value is not None:
             return q
     for w in weapons:
-        if _has_cue(normalize_word(w.text).split(), _MUNITION):
+        # In a capture the counted weapons are the items seized ("استولى على دبابتين").
+        if itype == "territory_change" or _has_cue(normalize_word(w.text).split(), _MUNITION):
             q = _quantity(w.text)
             if q is not None and q.value is not None:
                 return q
@@ -344,9 +347,23 @@ def build_incidents(
         itype = incident_type(cue_text, context)
         if not d.triggers and itype == "other":
             itype = "attack" if any(e.label == "KILLED" for e in members) else "other"
-        # A capture announced right after a clash ("انتهت بسيطرة التنظيم عليها") took the clash's places.
-        if not places and itype == "territory_change" and incidents and incidents[-1].type == "armed_clash" and incidents[-1].start == unit.tokens[0].start:
-            places = list(incidents[-1].places)
+        prev = incidents[-1] if incidents and incidents[-1].start == unit.tokens[0].start else None
+        # A capture announced right after a clash ("انتهت بسيطرة التنظيم عليها"), or one whose
+        # object is a pronoun ("سيطرة تنظيم داعش عليها"), took the previous incident's places.
+        if not places and itype == "territory_change" and prev is not None:
+            after = [normalize_word(t.text) for t in unit.tokens if trigger and t.start >= trigger.end][:4]
+            if prev.type == "armed_clash" or any(w in _PRONOUN_OBJECTS for w in after):
+                places = list(prev.places)
+        # Arabic often leaves the subject implicit after its first mention ("فرض سيطرته",
+        # "كما سيطر أيضا"): take it from the previous incident of the same kind, else the
+        # sentence's first actor when it comes before the trigger.
+        if not actors and trigger is not None:
+            if prev is not None and prev.type == itype and prev.actors:
+                actors = [prev.actors[0]]
+            else:
+                first = next((e for e in ents if e.label == "ACTOR" and unit.tokens[0].start <= e.start < trigger.start), None)
+                if first is not None:
+                    actors = [first]
         t_ent = next((e for e in members if e.label == "TIME"), None)
         if t_ent is None:
             anchor = trigger.start if trigger else (members[0].start if members else unit.tokens[0].start)
@@ -359,7 +376,7 @@ def build_incidents(
                 actors=tuple(actors),
                 places=tuple(places),
                 weapons=tuple(weapons),
-                count=_count(d.triggers, weapons),
+                count=_count(d.triggers, weapons, itype),
                 killed=_casualties(members, "KILLED", clause_text),
                 injured=_casualties(members, "INJURED", clause_text),
                 time=resolve_time(t_ent, report_date) if t_ent else None,

@@ -46,7 +46,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from conflictner.results import Casualties, Quantity
-from conflictner.text import PUNCTUATION, normalize_word, strip_clitics, tokenize
+from conflictner.text import PUNCTUATION, Token, is_arabic, normalize_word, strip_clitics, tokenize
 
 __all__ = ["parse_quantity", "parse_casualties"]
 
@@ -104,7 +104,7 @@ def _build_number_lexicon() -> dict[str, _Num]:
     # مئة / مائة (and the colloquial مية) normalise to ميه / مايه.
     hundred_forms = ("ميه", "مايه")
     add("hundred", 100, *hundred_forms)
-    add("hundred", 200, "ميتان", "ميتين", "ميتي", "مايتان", "مايتين", "مايتي")
+    add("hundred", 200, "ميتان", "ميتين", "ميتي", "ميتا", "مايتان", "مايتين", "مايتي", "مايتا")
     hundred_prefixes = {3: ("ثلاث",), 4: ("اربع",), 5: ("خمس",), 6: ("ست",), 7: ("سبع",), 8: ("ثمان", "ثماني"), 9: ("تسع",)}
     for value, prefixes in hundred_prefixes.items():
         add("hundred", value * 100, *(p + h for p in prefixes for h in hundred_forms))
@@ -194,22 +194,23 @@ _UNSPECIFIED_WORDS = frozenset({"عدد", "اعداد", "عده", "العديد"
 #: Words before a number that make it a clock time or a year.
 _TIME_OR_YEAR_HEADS = frozenset({"الساعه", "ساعه", "عام", "العام", "سنه", "السنه", "عامي"})
 
-#: Countable nouns whose ``-ين``/``-ان`` forms are unambiguous duals (their
-#: plurals are broken plurals). Nouns whose sound plural ends in ``-ين``
-#: (``مدنيين``, ``مصابين``, ``مقاتلين``) must not be here.
-_DUAL_NOUNS = (
-    # strikes, munitions, vehicles
+#: People, as countable nouns whose ``-ين``/``-ان`` forms are unambiguous duals.
+_PERSON_DUAL_NOUNS = (
+    "طفل", "طفله", "امراه", "رجل", "شاب", "شابه", "فتاه", "سيده", "شخص", "عنصر", "جندي", "ضابط",
+    "طالب", "طالبه", "قتيل", "قتيله", "جريح", "جريحه", "شهيد", "شهيده", "جثه", "رضيع", "رضيعه", "صبي",
+)
+#: People whose sound plural ends in ``-ين`` (``مدنيين``, ``مصابين``): singular only.
+_PERSON_SINGULAR_NOUNS = (
+    "مدني", "مقاتل", "مسعف", "صحفي", "ناشط", "مصاب", "مصابه", "ضحيه", "عامل", "متطوع", "شرطي",
+    "مواطن", "مواطنه", "مريض", "مريضه", "طبيب", "طبيبه", "ممرض", "ممرضه", "مسن", "مسنه",
+)
+#: Strikes, munitions, vehicles and places with unambiguous duals.
+_THING_DUAL_NOUNS = (
     "غاره", "ضربه", "هجمه", "هجوم", "انفجار", "تفجير", "قذيفه", "صاروخ", "برميل", "قنبله",
     "عبوه", "لغم", "دبابه", "مدرعه", "اليه", "عربه", "سياره", "طايره", "مروحيه", "مسيره",
     "مدفع", "راجمه", "رصاصه", "مجزره", "اشتباك",
-    # places hit or held
     "مدرسه", "منزل", "مسجد", "فرن", "مخبز", "حاجز", "نقطه", "موقع", "قريه", "بلده", "كتيبه", "سريه",
-    # people
-    "طفل", "طفله", "امراه", "رجل", "شاب", "شابه", "فتاه", "سيده", "شخص", "عنصر", "جندي", "ضابط",
-    "طالب", "طالبه", "قتيل", "جريح", "شهيد", "جثه", "رضيع",
 )
-#: Singular countable nouns without a safe dual (counted only with ``singular_is_one``).
-_SINGULAR_ONLY_NOUNS = ("مدني", "مقاتل", "مسعف", "صحفي", "ناشط", "مصاب", "مصابه", "ضحيه", "عامل", "متطوع")
 
 
 def _dual_forms(singular: str) -> tuple[str, ...]:
@@ -218,13 +219,21 @@ def _dual_forms(singular: str) -> tuple[str, ...]:
     return stem + "ين", stem + "ان"
 
 
-_DUALS = frozenset(d for s in _DUAL_NOUNS for d in _dual_forms(s))
-_SINGULARS = frozenset(_DUAL_NOUNS) | frozenset(_SINGULAR_ONLY_NOUNS)
+#: Nominative duals whose oblique form would be a plural (مدنيان vs مدنيين).
+_EXTRA_DUALS = ("مدنيان", "اخران", "شرطيان")
+_PERSON_DUALS = frozenset(d for s in _PERSON_DUAL_NOUNS for d in _dual_forms(s)) | frozenset(_EXTRA_DUALS)
+_DUALS = _PERSON_DUALS | frozenset(d for s in _THING_DUAL_NOUNS for d in _dual_forms(s))
+_PERSON_SINGULARS = frozenset(_PERSON_DUAL_NOUNS) | frozenset(_PERSON_SINGULAR_NOUNS)
+_SINGULARS = _PERSON_SINGULARS | frozenset(_THING_DUAL_NOUNS)
+#: A singular noun counts as one only near the start of the span (``مقتل طفل``,
+#: ``بقذيفة``), not as an adjective further on (``عناصر الدفاع المدني``).
+_SINGULAR_WINDOW = 2
 
-#: Death and injury nouns: a span made of them alone has an unspecified count.
+#: Plural death and injury nouns: a span with one of them and no number has an
+#: unspecified count. Verbal nouns (قتل, إصابة) are left out: they name events too.
 _CASUALTY_NOUNS = frozenset({
     "قتلي", "قلتي", "قتيل", "شهداء", "شهيد", "جرحي", "جريح", "مصابين", "مصابون", "مصاب", "مصابه",
-    "اصابات", "اصابه", "ضحايا", "ضحيه", "مقتل", "قتل", "وفيات", "وفاه", "جثث", "جثه",
+    "اصابات", "ضحايا", "ضحيه", "مقتل", "وفيات", "جثث",
 })
 
 #: Breakdown categories: normalised noun → (category, count it implies; None for a plural).
@@ -233,38 +242,57 @@ for _cat, _forms in {
     "women": {"امراه": 1, "سيده": 1, "امراتين": 2, "امراتان": 2, "سيدتين": 2, "سيدتان": 2,
               "نساء": None, "نسوه": None, "سيدات": None},
     "children": {"طفل": 1, "طفله": 1, "طفلا": 1, "رضيع": 1, "رضيعه": 1, "صبي": 1,
-                 "طفلين": 2, "طفلان": 2, "طفلتين": 2, "طفلتان": 2, "رضيعين": 2,
+                 "طفلين": 2, "طفلان": 2, "طفلتين": 2, "طفلتان": 2, "رضيعين": 2, "صبيين": 2,
                  "اطفال": None, "اطفالا": None, "رضع": None, "صبيان": None},
     "men": {"رجل": 1, "رجلا": 1, "شاب": 1, "شابا": 1, "رجلين": 2, "رجلان": 2, "شابين": 2, "شابان": 2,
             "رجال": None, "شبان": None},
 }.items():
     for _form, _n in _forms.items():
         _CATEGORY_NOUNS[_form] = (_cat, _n)
+#: Category nouns that are job titles before a definite noun (رجال الشرطة, رجال الإطفاء).
+_OCCUPATIONAL = frozenset({"رجل", "رجال"})
 
 #: Words that introduce a breakdown of the total; longest first wins.
 _BREAKDOWN_MARKERS = (
     ("من", "بينهم"), ("من", "بينهن"), ("بمن", "فيهم"), ("بمن", "فيهن"), ("بما", "فيهم"),
-    ("بينهم",), ("بينهن",), ("منهم",), ("منهن",),
+    ("بينهم",), ("بينهن",), ("منهم",), ("منهن",), ("هم",),
     # "most/all of them ..." describe the total without adding to it.
     ("معظمهم",), ("اغلبهم",), ("جميعهم",), ("كلهم",),
 )
-
 _MARKER_TABLE: dict[tuple[str, ...], str] = dict.fromkeys(_BREAKDOWN_MARKERS, "")
 
 #: Civilian adjective/noun, tolerant of the common typo مديين (مدني with the ن lost).
 _CIVILIAN = re.compile(r"^مد(?:ن?يين|ن?يون|ن?يان|نيا|ني|نيه|نيات)$")
 _FIGHTERS = frozenset({
     "عنصر", "عناصر", "عنصرين", "عنصرا", "مقاتل", "مقاتلين", "مقاتلون", "مقاتلا", "جندي", "جنود",
-    "جنديين", "جنديا", "عسكري", "عسكريين", "عسكريون", "عسكريا", "مسلح", "مسلحين", "مسلحون",
-    "ضابط", "ضباط", "ضابطين", "مجند", "مجندين", "ارهابي", "ارهابيين", "ارهابيي", "ارهابيون",
-    "مرتزقه", "مرتزق",
+    "جنديين", "جنديا", "جنديان", "عسكري", "عسكريين", "عسكريون", "عسكريا", "مسلح", "مسلحين", "مسلحون",
+    "ضابط", "ضباط", "ضابطين", "ضابطا", "ضابطان", "مجند", "مجندين", "ارهابي", "ارهابيين", "ارهابيي",
+    "ارهابيون", "مرتزقه", "مرتزق", "شرطي", "شرطيا", "شرطيان", "شرطيين", "شرطه",
 })
 
+#: Words right before a number that make it a model or unit designation
+#: (``مي 24``, ``بوينج 757``, ``طراز 500``, ``اللواء 137``), not a count.
+_DESIGNATORS = frozenset({
+    "طراز", "نوع", "موديل", "رقم", "سو", "مي", "ميغ", "ميج", "بوينج", "بوينغ", "اليوشن", "توشكا",
+    "اللواء", "لواء", "الفرقه", "فرقه", "الفوج", "فوج",
+})
+#: Units of measure and money after a number: a weight or a price, not a count.
+_MEASURES = frozenset({
+    "رطل", "رطلا", "ارطال", "كغ", "كلغ", "كيلو", "كيلوغرام", "كيلوغراما", "كيلوجرام", "غرام",
+    "طن", "طنا", "اطنان", "كيلوطن", "ملم", "مم", "ملليمتر", "سم", "كم", "كلم", "كيلومتر",
+    "كيلومترا", "كيلومترات", "متر", "مترا", "امتار", "ميل", "ميلا", "لتر", "لترا", "لترات",
+    "دولار", "دولارا", "ليره", "ليرات", "يورو",
+})
+_HYPHENS = frozenset({"-", "–", "—"})
+
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
+#: A digit group glued to letters (مقتل148, 7قتلى, الساعة14:08), joiners included.
+_GLUED_DIGITS = re.compile(r"\d+(?:[.,:/٫٬]\d+)*")
 _CLAUSE_BREAK = frozenset({"،", ",", ".", "؛", ";", ":"})
 #: What may stand between a qualifier and its number: brackets and a detached
 #: article (``قرابة الـ 30`` normalises to ``قرابه ال 30``).
 _FILLERS = frozenset({"(", "[", "{", "«", "\"", "“", "ال"})
+_OPENERS = {"(": ")", "[": "]", "{": "}", "«": "»"}
 
 
 # --- tokens ------------------------------------------------------------------
@@ -300,6 +328,44 @@ class _Tok:
     def is_punct(self) -> bool:
         return len(self.norm) == 1 and self.norm in PUNCTUATION
 
+    @property
+    def is_definite_word(self) -> bool:
+        """A definite noun or adjective (``الشهداء``), not a number or ordinal."""
+        return self.num is None and any(c.startswith("ال") and len(c) > 3 for c in self.cands) and not _is_ordinal(self)
+
+
+def _split_glued(tokens: Iterable[Token]) -> list[Token]:
+    """Split digits glued to Arabic letters into tokens of their own.
+
+    Reports often drop the space between a word and a number (``مقتل148``,
+    ``7قتلى``, ``أيار2017``); the scheme's tokenizer keeps such runs whole.
+    Runs with Latin letters (``9M79``, ``2.5SM``) are model names and stay whole.
+
+    Example:
+        >>> [t.text for t in _split_glued(tokenize("مقتل148 شخصا"))]
+        ['مقتل', '148', 'شخصا']
+    """
+    out: list[Token] = []
+    for tok in tokens:
+        t = tok.text
+        glued = (
+            any(c.isdigit() for c in t)
+            and any(c.isalpha() and is_arabic(c) for c in t)
+            and not any(c.isascii() and c.isalpha() for c in t)
+        )
+        if not glued:
+            out.append(tok)
+            continue
+        pos = 0
+        for m in _GLUED_DIGITS.finditer(t):
+            if m.start() > pos:
+                out.append(Token(t[pos : m.start()], tok.start + pos, tok.start + m.start()))
+            out.append(Token(m.group(), tok.start + m.start(), tok.start + m.end()))
+            pos = m.end()
+        if pos < len(t):
+            out.append(Token(t[pos:], tok.start + pos, tok.end))
+    return out
+
 
 def _digit_value(word: str, surface: str) -> Number | None:
     """Read a digit group by its shape (see the module docstring).
@@ -331,26 +397,26 @@ def _digit_value(word: str, surface: str) -> Number | None:
 def _number_of(norm: str, cands: Sequence[str], surface: str) -> tuple[_Num | None, bool, bool, bool]:
     """Look a token up as a number: (number, conj, definite, plus)."""
     for cand in cands:
-        core = cand[2:] if cand.startswith("ال") and cand[2:3].isdigit() else cand  # الـ30
-        plus = False
+        conj = cand != norm and norm.startswith("و")
+        core, plus = cand, False
         if core.startswith("+") or core.endswith("+"):
             core, plus = core.strip("+"), True
         value = _digit_value(core, surface) if core[:1].isdigit() else None
         if value is not None:
-            return _Num(value, "digit"), cand != norm and norm.startswith("و"), False, plus
+            return _Num(value, "digit"), conj, False, plus
         if cand in _NUMBER_WORDS:
-            return _NUMBER_WORDS[cand], cand != norm and norm.startswith("و"), False, False
+            return _NUMBER_WORDS[cand], conj, False, False
         if cand.startswith("ال") and cand[2:] in _NUMBER_WORDS:
-            # The article makes a number word a name or an ordinal-like
-            # reference (الأحد, الاثنين, الثلاثة); we stop at the first
-            # candidate that explains the word so اثنين is never tried.
-            return _NUMBER_WORDS[cand[2:]], cand != norm and norm.startswith("و"), True, False
+            # The article makes a number word a name or a reference (الأحد,
+            # الاثنين, الثلاثة); we stop at the first candidate that explains
+            # the word so that اثنين is never tried on its own.
+            return _NUMBER_WORDS[cand[2:]], conj, True, False
     return None, False, False, False
 
 
 def _prepare(text: str) -> list[_Tok]:
     toks: list[_Tok] = []
-    for t in tokenize(text):
+    for t in _split_glued(tokenize(text)):
         norm = normalize_word(t.text)
         if not norm:
             continue
@@ -386,34 +452,40 @@ def _phrase_at(toks: Sequence[_Tok], i: int, table: dict[tuple[str, ...], str]) 
 
 @dataclass(frozen=True, slots=True)
 class _Reading:
-    """A number phrase read from tokens ``first..last`` (inclusive)."""
+    """A number phrase read from tokens ``first..last`` (inclusive).
+
+    ``scale`` is the multiplier the phrase ends with (``15 ألف`` → 1000), so
+    that ``بين 10 و15 ألف`` can share it with the lower bound.
+    """
 
     value: Number
     upper: Number | None
     vague: bool
     first: int
     last: int
+    scale: Number | None = None
 
 
 def _int_if_whole(x: Number) -> Number:
     return int(x) if isinstance(x, float) and x.is_integer() else x
 
 
-def _read_number(toks: Sequence[_Tok], i: int) -> _Reading | None:
+def _read_number(toks: Sequence[_Tok], i: int, *, allow_definite: bool = False) -> _Reading | None:
     """Read the number phrase that starts at token ``i``, compositionally.
 
     Example (tokens of ``ألف وثلاثمائة وخمسة وعشرين``): 1000, then + 300, + 5,
     + 20 → 1325.
     """
     first = toks[i].num
-    if first is None or (toks[i].definite and first.kind not in ("vague", "scale_pl")):
+    if first is None or (toks[i].definite and not allow_definite and first.kind not in ("vague", "scale_pl")):
         return None
     total: Number = 0  # completed groups above a scale word
     group: Number = 0  # the group below the next scale word
     vague = first.kind in ("vague", "scale_pl")
     few = first.kind == "few"
+    scale: Number | None = None
     if first.kind in ("scale", "scale_dual", "scale_pl"):
-        total, last = first.value, "scale"
+        total, last, scale = first.value, "scale", first.value
     elif first.kind == "few":
         group, last = 1, "few"  # bounds applied at the end
     else:
@@ -438,7 +510,7 @@ def _read_number(toks: Sequence[_Tok], i: int) -> _Reading | None:
         elif not conj and m.kind in ("scale", "scale_pl") and last in ("digit", "unit", "ten", "teen", "tens", "hundred", "vague", "few"):
             if last == "few":
                 few_scale = m.value
-            total, group, last = total + (group or 1) * m.value, 0, "scale"
+            total, group, last, scale = total + (group or 1) * m.value, 0, "scale", m.value
         elif conj and m.kind == "tens" and last == "unit":
             group, last = group + m.value, "tens"  # ثلاثة وعشرين
         elif conj and m.kind in ("unit", "ten", "tens") and last in ("hundred", "scale"):
@@ -450,7 +522,7 @@ def _read_number(toks: Sequence[_Tok], i: int) -> _Reading | None:
         j = k
     if few:
         return _Reading(3 * few_scale, 9 * few_scale, False, i, j)
-    return _Reading(_int_if_whole(total + group), None, vague, i, j)
+    return _Reading(_int_if_whole(total + group), None, vague, i, j, scale if last == "scale" else None)
 
 
 def _is_ordinal(tok: _Tok) -> bool:
@@ -466,28 +538,35 @@ def _skip_ordinal(toks: Sequence[_Tok], i: int) -> int:
 
 
 def _not_a_count(toks: Sequence[_Tok], r: _Reading, qualified: bool) -> str | None:
-    """Why a reading is a date, time, year, duration or percentage (else None)."""
+    """Why a reading is not a count (a date, time, year, duration, designation, measure), else None."""
     # dates.py reads numbers with this module, so its tables are imported on
     # first use; a module-level import would be circular.
     from conflictner.dates import _month_at, _time_unit
 
     nxt = r.last + 1
     prev = toks[r.first - 1] if r.first > 0 else None
-    if prev is not None and not prev.bare.isdisjoint(_TIME_OR_YEAR_HEADS):
-        return "time or year"
+    if prev is not None:
+        if not prev.bare.isdisjoint(_TIME_OR_YEAR_HEADS):
+            return "time or year"
+        if not prev.bare.isdisjoint(_DESIGNATORS) or any(c.isascii() and c.isalpha() for c in prev.norm):
+            return "designation"
+        # "سو - 25", "GBU - 39": a hyphen after a name; "10 - 15" (after a number) is a range.
+        if prev.norm in _HYPHENS and r.first >= 2 and toks[r.first - 2].num is None and not toks[r.first - 2].is_punct:
+            return "designation"
     if nxt < len(toks):
         if _month_at([t.cands for t in toks], nxt) is not None:
             return "day of month"
         if _time_unit(toks[nxt].bare) is not None:
             return "duration"
+        if not toks[nxt].bare.isdisjoint(_MEASURES):
+            return "measure"
         if toks[nxt].norm in ("%", "٪", "بالميه", "بالمايه") or (
             toks[nxt].norm == "في" and nxt + 1 < len(toks) and toks[nxt + 1].norm in ("الميه", "المايه")
         ):
             return "percentage"
     tok = toks[r.first]
     if r.first == r.last and tok.num is not None and tok.num.kind == "digit" and not qualified:
-        digits = tok.norm.lstrip("و")
-        if len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2100:
+        if len(tok.norm) == 4 and tok.norm.isdigit() and 1900 <= int(tok.norm) <= 2100:
             follower = toks[nxt] if nxt < len(toks) else None
             if follower is None or follower.is_punct or follower.norm in ("م", "ميلادي"):
                 return "year"
@@ -510,10 +589,17 @@ def _span_text(text: str, toks: Sequence[_Tok], a: int, b: int) -> str:
     return text[toks[a].start : toks[b].end]
 
 
-def _quantity_from(
-    text: str, toks: Sequence[_Tok], r: _Reading, pre: tuple[str, int] | None, plus: bool
-) -> Quantity:
-    """Turn a reading and the qualifiers around it into a Quantity."""
+def _close_brackets(toks: Sequence[_Tok], first: int, last: int) -> int:
+    """Extend ``last`` over closing brackets opened inside ``first..last`` (``( 3 )``)."""
+    pending = [_OPENERS[t.norm] for t in toks[first : last + 1] if t.norm in _OPENERS]
+    while pending and last + 1 < len(toks) and toks[last + 1].norm == pending[-1]:
+        pending.pop()
+        last += 1
+    return last
+
+
+def _quantity_from(text: str, toks: Sequence[_Tok], r: _Reading, pre: tuple[str, int] | None) -> tuple[Quantity, int]:
+    """Turn a reading and the qualifiers around it into a Quantity (and its last token)."""
     first, last = r.first, r.last
     value, upper = r.value, r.upper
     pre_kind = pre[0] if pre else None
@@ -529,17 +615,19 @@ def _quantity_from(
     elif k < len(toks) and pre_kind == "between" and toks[k].conj:
         rng = _read_number(toks, k)
     if rng is not None and r.upper is None and rng.value > r.value and _not_a_count(toks, rng, True) is None:
+        if rng.scale and r.scale is None and r.value * rng.scale <= rng.value:
+            value = _int_if_whole(r.value * rng.scale)  # بين 10 و15 ألف: both in thousands
         upper, last = rng.value, rng.last
         qualifier = "range"
     post = _post_qualifier(toks, last + 1) if qualifier != "range" else None
-    kinds = {q for q in (pre_kind, post[0] if post else None) if q and q != "between"}
+    kinds = {q for q in (pre_kind, post[0] if post else None) if q and q not in ("between", "from")}
     if qualifier == "range":
         pass
     elif r.upper is not None:
         qualifier = "range"  # بضع: 3 to 9
     elif "at_most" in kinds:
         qualifier, upper = "at_most", value
-    elif "at_least" in kinds or r.vague or plus or toks[r.first].plus:
+    elif "at_least" in kinds or r.vague or toks[r.first].plus:
         qualifier = "at_least"
     elif "approx" in kinds:
         qualifier = "approx"
@@ -547,21 +635,36 @@ def _quantity_from(
         last = post[1] - 1
     if pre_kind in ("between", "from") and qualifier != "range":
         first = r.first
-    return Quantity(value, upper, qualifier, _span_text(text, toks, first, last))
+    last = _close_brackets(toks, first, last)
+    return Quantity(value, upper, qualifier, _span_text(text, toks, first, last)), last
 
 
-def _find_quantity(
+def _skip_designation(toks: Sequence[_Tok], i: int) -> int:
+    # "OFAB 250 - 270": the number after a rejected designation belongs to it.
+    while i + 1 < len(toks) and toks[i].norm in _HYPHENS | {"/"} and toks[i + 1].num is not None:
+        i += 2
+    return i
+
+
+def _scan(
     text: str,
     toks: Sequence[_Tok],
     *,
     default_unspecified: bool | None,
-    singular_is_one: bool,
-) -> Quantity | None:
-    """The first count in ``toks`` (see ``parse_quantity``)."""
+    singular_nouns: frozenset[str] | None,
+) -> tuple[Quantity, int] | None:
+    """The first count in ``toks`` and the index of its last token.
+
+    Args:
+        singular_nouns: Singular nouns that count 1 when there is no number
+            (only within the first ``_SINGULAR_WINDOW`` words), or None.
+        default_unspecified: See ``parse_quantity``.
+    """
     pre: tuple[str, int, int] | None = None  # (kind, first token, token after it)
     unspecified_at: int | None = None
     singular_at: int | None = None
     casualty_noun = False
+    words = 0  # content words seen, for the singular window
     i = 0
     while i < len(toks):
         tok = toks[i]
@@ -582,40 +685,49 @@ def _find_quantity(
             i = hit[1]
             continue
         if tok.num is not None:
-            r = _read_number(toks, i)
+            # "الشهداء الثلاثة": a definite number after a definite noun counts it.
+            after_definite = i > 0 and toks[i - 1].is_definite_word
+            r = _read_number(toks, i, allow_definite=after_definite)
             if r is not None:
                 why = _not_a_count(toks, r, pre is not None)
                 if why is None:
-                    pre_hit = (pre[0], pre[1]) if pre is not None else None
-                    return _quantity_from(text, toks, r, pre_hit, False)
+                    return _quantity_from(text, toks, r, (pre[0], pre[1]) if pre is not None else None)
                 logger.debug("%r is not a count (%s)", _span_text(text, toks, r.first, r.last), why)
-                i = r.last + 1
+                i = _skip_designation(toks, r.last + 1) if why == "designation" else r.last + 1
                 continue
         if not tok.bare.isdisjoint(_DUALS):
             pre_hit = (pre[0], pre[1]) if pre is not None and pre[2] == i else None
-            return _quantity_from(text, toks, _Reading(2, None, False, i, i), pre_hit, False)
+            return _quantity_from(text, toks, _Reading(2, None, False, i, i), pre_hit)
         if unspecified_at is None and not tok.bare.isdisjoint(_UNSPECIFIED_WORDS):
             unspecified_at = i
-        if singular_at is None and not tok.bare.isdisjoint(_SINGULARS):
+        if (
+            singular_nouns is not None
+            and singular_at is None
+            and words < _SINGULAR_WINDOW
+            and not tok.bare.isdisjoint(singular_nouns)
+        ):
             singular_at = i
         casualty_noun = casualty_noun or not tok.bare.isdisjoint(_CASUALTY_NOUNS)
+        if not tok.is_punct:
+            words += 1
         i += 1
     if unspecified_at is not None:
-        return Quantity(None, None, "unspecified", _unspecified_text(text, toks, unspecified_at))
-    if singular_is_one and singular_at is not None:
+        end = _unspecified_end(toks, unspecified_at)
+        return Quantity(None, None, "unspecified", _span_text(text, toks, unspecified_at, end)), end
+    if singular_at is not None:
         pre_hit = (pre[0], pre[1]) if pre is not None and pre[2] == singular_at else None
-        return _quantity_from(text, toks, _Reading(1, None, False, singular_at, singular_at), pre_hit, False)
+        return _quantity_from(text, toks, _Reading(1, None, False, singular_at, singular_at), pre_hit)
     if default_unspecified or (default_unspecified is None and casualty_noun):
-        return Quantity(None, None, "unspecified", "")
+        return Quantity(None, None, "unspecified", ""), len(toks) - 1
     return None
 
 
-def _unspecified_text(text: str, toks: Sequence[_Tok], i: int) -> str:
+def _unspecified_end(toks: Sequence[_Tok], i: int) -> int:
     # "عدد من" / "عدد كبير من": keep the quantifier words, not the noun.
     j = i
     while j + 1 < len(toks) and j - i < 2 and toks[j + 1].norm in ("من", "كبير", "كبيره", "غير", "معروف", "قليل"):
         j += 1
-    return _span_text(text, toks, i, j)
+    return j
 
 
 def parse_quantity(
@@ -633,17 +745,18 @@ def parse_quantity(
     (``بغارتين``) is 2; ``عشرات``/``مئات``/``آلاف`` are at least 10/100/1000;
     ``بضع`` is the range 3-9; ``عدد من``, ``عدة``, ``العديد من`` are unspecified.
     For ``at_most``, ``value`` and ``upper`` both hold the bound (so the
-    Quantity prints as ``≤N``).
+    Quantity prints as ``≤N``). Model names and units (``RBK - 500``,
+    ``مي 24``, ``500 رطل``) are not counts.
 
     Args:
         text: The span text.
         default_unspecified: What to return when the span has no number:
             ``True`` → an unspecified Quantity, ``False`` → None, ``None``
-            (default) → unspecified only when the span has a death/injury noun
-            (``قتلى``, ``جرحى``, ``شهداء``, ``مقتل``), else None. Explicit
-            vague quantifiers (``عدد من``) are always unspecified.
-        singular_is_one: Count a singular countable noun (``غارة``, ``قذيفة``,
-            ``طفل``, ``امرأة``) as 1 when there is no number.
+            (default) → unspecified only when the span has a plural death or
+            injury noun (``قتلى``, ``جرحى``, ``شهداء``, ``مقتل``), else None.
+            Explicit vague quantifiers (``عدد من``) are always unspecified.
+        singular_is_one: Count a singular countable noun among the first two
+            words (``غارة``, ``بقذيفة``, ``مقتل طفل``) as 1 when there is no number.
 
     Returns:
         The Quantity (``text`` is the substring the number was read from,
@@ -663,8 +776,13 @@ def parse_quantity(
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_quantity() expects str, got {type(text).__name__}")
-    toks = _prepare(text)
-    return _find_quantity(text, toks, default_unspecified=default_unspecified, singular_is_one=singular_is_one)
+    found = _scan(
+        text,
+        _prepare(text),
+        default_unspecified=default_unspecified,
+        singular_nouns=_SINGULARS if singular_is_one else None,
+    )
+    return found[0] if found is not None else None
 
 
 # --- casualties ---------------------------------------------------------------
@@ -676,46 +794,48 @@ class _Item:
 
     category: str
     count: Number | None
-    first: int
-    last: int
 
 
-def _category_items(toks: Sequence[_Tok]) -> tuple[list[_Item], int]:
-    """Victim categories with their counts, and how many numbers had no category.
+def _category_of(toks: Sequence[_Tok], i: int) -> tuple[str, int | None] | None:
+    tok = toks[i]
+    for b in tok.bare:
+        if b in _CATEGORY_NOUNS:
+            # "رجال الشرطة" are policemen, not a count of men.
+            if b in _OCCUPATIONAL and i + 1 < len(toks) and toks[i + 1].is_definite_word:
+                return None
+            return _CATEGORY_NOUNS[b]
+    return None
+
+
+def _category_items(toks: Sequence[_Tok]) -> list[_Item]:
+    """Victim categories with their counts.
 
     A number phrase counts the category noun right after it (``7 نساء``) or
-    two words on (``اثنين من الأطفال``, ``أحد الأطفال``); a noun without a
+    up to two words on (``اثنين من الأطفال``, ``أحد الأطفال``); a noun without a
     number counts itself (1 for a singular, 2 for a dual, unknown for a plural).
     """
     items: list[_Item] = []
     pending: _Reading | None = None
-    unattached = 0
     i = 0
     while i < len(toks):
         tok = toks[i]
         if _is_ordinal(tok) and tok.num is None:
             i = _skip_ordinal(toks, i)
             continue
-        r = _read_number(toks, i) if tok.num is not None else None
+        r = _read_number(toks, i, allow_definite=i > 0 and toks[i - 1].is_definite_word) if tok.num is not None else None
         if r is not None and _not_a_count(toks, r, False) is None:
-            if pending is not None:
-                unattached += 1
             pending = r
             i = r.last + 1
             continue
-        cat = next((_CATEGORY_NOUNS[b] for b in tok.bare if b in _CATEGORY_NOUNS), None)
+        cat = _category_of(toks, i)
         if cat is not None:
             if pending is not None and i - pending.last <= 3:
-                items.append(_Item(cat[0], pending.value, pending.first, i))
+                items.append(_Item(cat[0], pending.value))
             else:
-                if pending is not None:
-                    unattached += 1
-                items.append(_Item(cat[0], cat[1], i, i))
+                items.append(_Item(cat[0], cat[1]))
             pending = None
         i += 1
-    if pending is not None:
-        unattached += 1
-    return items, unattached
+    return items
 
 
 def _sum_by_category(items: Iterable[_Item]) -> dict[str, int | None]:
@@ -750,6 +870,65 @@ def _find_marker(toks: Sequence[_Tok]) -> tuple[int, int] | None:
     return None
 
 
+def _segments(toks: Sequence[_Tok]) -> list[Sequence[_Tok]]:
+    """Cut a casualty span at ``و`` that joins two groups (``3 من الشرطة ومدنيان``).
+
+    A ``و`` inside a number phrase (``ثلاثة وعشرين``) does not cut.
+    """
+    cuts = [0]
+    i = 0
+    while i < len(toks):
+        tok = toks[i]
+        if tok.num is not None:
+            r = _read_number(toks, i, allow_definite=True)
+            if r is not None and i > 0 and tok.conj:
+                cuts.append(i)
+            i = (r.last if r is not None else i) + 1
+            continue
+        if i > 0 and (tok.norm == "و" or (tok.norm.startswith("و") and len(tok.cands) > 1)):
+            cuts.append(i)
+        i += 1
+    cuts.append(len(toks))
+    return [toks[a:b] for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+
+
+def _casualty_total(text: str, toks: Sequence[_Tok]) -> tuple[Quantity, int]:
+    """The total of a casualty head and how many groups it adds up.
+
+    Groups joined by ``و`` add up (``ثلاثة من العاملين وإثنين من الزائرين`` is
+    5, ``امرأة وطفلين`` is 3); a group with no number (``ونساء``) makes the sum
+    a lower bound.
+    """
+    groups: list[Quantity] = []
+    spans: list[tuple[int, int]] = []
+    for n, seg in enumerate(_segments(toks)):
+        found = _scan(text, seg, default_unspecified=None, singular_nouns=_PERSON_SINGULARS)
+        if found is None:
+            has_category = any(_category_of(seg, k) for k in range(len(seg)))
+            if n == 0 or has_category:
+                found = (Quantity(None, None, "unspecified", ""), len(seg) - 1)
+            else:
+                continue  # "والمدنيين", "وابنه": not a group of its own
+        groups.append(found[0])
+        spans.append((seg[0].start, seg[found[1]].end if found[0].text else seg[-1].end))
+    if not groups:
+        return Quantity(None, None, "unspecified", ""), 0
+    if len(groups) == 1:
+        return groups[0], 1
+    known = sum(q.value for q in groups if q.value is not None)
+    qualifiers = {q.qualifier for q in groups}
+    summed_text = text[spans[0][0] : spans[-1][1]]
+    if known == 0:
+        return Quantity(None, None, "unspecified", summed_text), len(groups)
+    if qualifiers == {"exact"}:
+        qualifier = "exact"
+    elif qualifiers & {"unspecified", "at_least", "range", "at_most"}:
+        qualifier = "at_least"
+    else:
+        qualifier = "approx"
+    return Quantity(_int_if_whole(known), None, qualifier, summed_text), len(groups)
+
+
 def parse_casualties(text: str, label: str) -> Casualties:
     """Read a KILLED or INJURED span: total, breakdown and civilian status.
 
@@ -757,15 +936,16 @@ def parse_casualties(text: str, label: str) -> Casualties:
     ``من بينهم``, ``منهم``, ``بمن فيهم``); the breakdown after it fills
     ``women``/``children``/``men`` and is never added to the total. When the
     head has no number but the breakdown has, the total is *at least* the
-    breakdown's sum (``قتلى بينهم 3 أطفال`` → ≥3). A span that is only a list
-    of victim categories, with no marker and no other number
-    (``امرأة وطفلين``), has the list's sum as its total (3); a plural without
-    a number in such a list makes it ``at_least``. A span about one category
+    breakdown's sum (``قتلى بينهم 3 أطفال`` → ≥3). Groups joined by ``و``
+    outside a breakdown add up: a list of victim categories with no other total
+    (``امرأة وطفلين``) has their sum as its total (3), and a group without a
+    number (``3 أطفال ونساء``) makes it ``at_least``. A span about one category
     (``7 أطفال``) sets that category to the total's value. ``civilians`` is
     True for ``مدني``/``مدنيين`` (and the typo ``مديين``), False for fighters
-    (``عناصر``, ``مقاتلين``, ``جنود``, ``عسكريين``), None when the span says
-    neither or both. Bare death/injury nouns (``قتلى``, ``جرحى``) give an
-    unspecified total; a singular victim noun (``طفل``) counts 1.
+    and security forces (``عناصر``, ``مقاتلين``, ``جنود``, ``عسكريين``,
+    ``شرطة``), None when the span says neither or both. Bare death/injury nouns
+    (``قتلى``, ``جرحى``) give an unspecified total; a singular victim noun
+    among the first two words (``مقتل طفل``) counts 1.
 
     Args:
         text: The span text.
@@ -789,39 +969,24 @@ def parse_casualties(text: str, label: str) -> Casualties:
         raise ValueError(f"parse_casualties() label must be KILLED or INJURED, got {label!r}")
     toks = _prepare(text)
     marker = _find_marker(toks)
-    civilians = _civilian_status(toks)
     if marker is not None:
         head = list(toks[: marker[0]])
         while head and (head[-1].is_punct or head[-1].norm in ("و", "من")):
             head.pop()
-        total = _find_quantity(text, head, default_unspecified=True, singular_is_one=True)
-        items, _ = _category_items(toks[marker[1] :])
-        sums = _sum_by_category(items)
+        total, _ = _casualty_total(text, head)
+        sums = _sum_by_category(_category_items(toks[marker[1] :]))
         known = sum(v for v in sums.values() if v)
-        if total is not None and total.value is None and known:
+        if total.value is None and known:
             total = Quantity(known, None, "at_least", total.text or _span_text(text, toks, marker[1], len(toks) - 1))
     else:
-        items, unattached = _category_items(toks)
+        total, n_groups = _casualty_total(text, toks)
+        items = _category_items(toks)
         sums = _sum_by_category(items)
-        total = None
-        if len(items) >= 2 and unattached == 0:
-            counts = [it.count for it in items]
-            known = int(sum(c for c in counts if c is not None))
-            list_text = _span_text(text, toks, items[0].first, items[-1].last)
-            if None not in counts:
-                total = Quantity(known, None, "exact", list_text)
-            elif known:
-                total = Quantity(known, None, "at_least", list_text)
-            else:
-                total = Quantity(None, None, "unspecified", list_text)
-        else:
-            total = _find_quantity(text, toks, default_unspecified=True, singular_is_one=True)
-            if len(items) == 1 and total is not None and total.value is not None:
-                sums[items[0].category] = int(total.value)
-    assert total is not None  # default_unspecified=True always yields a Quantity
+        if len(items) == 1 and n_groups == 1 and total.value is not None:
+            sums[items[0].category] = int(total.value)
     return Casualties(
         total=total,
-        civilians=civilians,
+        civilians=_civilian_status(toks),
         women=sums.get("women"),
         children=sums.get("children"),
         men=sums.get("men"),

@@ -9,10 +9,14 @@ neighbourhoods and landmarks is read when its file is present.
 Names are matched on a normalised key (``conflictner.text.normalize_word``:
 alef/hamza forms, ta marbuta, alef maqsura, diacritics, tatweel) with spaces
 removed, so ``ديرالزور`` and ``دير الزور`` are the same key. A query is tried
-as written, then with its clitics (``بحلب``, ``والعمال``, ``لإدلب``), then
-without a leading designator (``مدينة``, ``حي``, ``ريف`` ...) and trailing
-direction adjectives (``الشمالي`` ...), then, as a last resort, with the
-article added or removed; the first form that matches wins.
+as written, then with its clitics stripped (``بحلب``, ``والعمال``, ``لإدلب``),
+then without a leading designator (``مدينة``, ``حي``, ``ريف`` ...) and
+trailing direction adjectives (``الشمالي`` ...); the first form that matches
+wins. At each step the same form with the article added or removed (stems of
+three letters or more) joins the candidates, ranked lower: OCHA writes
+``رصافة`` where reports write ``الرصافة``. A designator narrows (``محافظة``,
+``مدينة``, ``ناحية``, ``ريف`` → the governorate/district, never the city) or
+raises (``حي``, ``منطقة``, ``بلدة``) the kinds it names.
 
 Resolution (``Gazetteer.resolve``) scores every candidate of every mention of
 one report with a prior and the report's other places:
@@ -24,7 +28,8 @@ one report with a prior and the report's other places:
   the other mentions point to), same country as other mentions, distance to
   other resolved places, same parent unit.
 
-Small places are only accepted where the report is: a neighbourhood or
+A name never supports itself: two mentions that share a candidate are not
+each other's context. Small places are only accepted where the report is: a neighbourhood or
 landmark must lie near another place of the report or in its focus
 governorate, and a non-major place (not a country, governorate or city of
 100,000+) whose name is ambiguous, or that lies in a country the report does
@@ -112,7 +117,7 @@ _GENERIC = frozenset(normalize_word(w).replace(" ", "") for w in (
 ))
 # Head words of facility names; a FAC mention is resolved through the other words.
 _FACILITY_WORDS = frozenset(normalize_word(w) for w in (
-    "مطار", "المطار", "مبنى", "مبنى", "كتيبة", "الكتيبة", "سرية", "السرية", "فرع", "الفرع", "لواء", "اللواء",
+    "مطار", "المطار", "مبنى", "المبنى", "كتيبة", "الكتيبة", "سرية", "السرية", "فرع", "الفرع", "لواء", "اللواء",
     "فوج", "الفوج", "فرقة", "الفرقة", "مشفى", "المشفى", "مستشفى", "المستشفى", "مدرسة", "المدرسة", "جامع",
     "الجامع", "مسجد", "المسجد", "جامعة", "الجامعة", "كلية", "الكلية", "معمل", "معامل", "فرن", "نادي",
     "حاجز", "الحاجز", "ثكنة", "قاعدة", "القاعدة", "سجن", "السجن", "محطة", "المحطة", "مقر", "المقر",

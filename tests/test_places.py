@@ -199,6 +199,7 @@ DEZ_EXPECTED: dict[str, str | None] = {
     "ريف حمص": "SY04",
     "الرصافة": DEZ_RUSAFA,
     "الجبيلة": DEZ_JUBAILEH,
+    "مشروع الجرية السكني": "sycom:SY09-0110",  # OCHA "جرية", the only one, in Deir ez-Zor governorate
     "المطار العسكري": None,
     "حي هرابش": None,
     "المربع الأمني": None,
@@ -261,6 +262,9 @@ def test_resolve_keeps_order_and_every_entity(gaz: Gazetteer) -> None:
         # a homonym neighbourhood: the report decides which, or none
         (("القصور", "حمص"), HOMS_KUSSUR),
         (("القصور", "ديرالزور"), None),
+        # two villages of one name in one governorate: the one near the report's town
+        (("التفاحية", "القامشلي"), "sycom:SY08-0092"),
+        (("اعبد", "الباب"), "sycom:SY02-0058"),
         (("صلاح الدين", "حلب"), "sa:67"),  # Aleppo's quarter in an Aleppo report
         (("صلاح الدين", "بغداد"), "geonames:91695"),
         # Tripoli: context decides

