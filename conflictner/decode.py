@@ -105,6 +105,7 @@ def words_to_entities(
     words: Sequence[Token],
     probs: np.ndarray,
     tags: Sequence[str],
+    sentence_starts: Sequence[int] = (),
 ) -> list[Entity]:
     """Decode word-level tag probabilities into entities with character offsets.
 
@@ -113,6 +114,8 @@ def words_to_entities(
         words: Its words (scheme tokens).
         probs: ``(len(words), len(tags))`` probabilities.
         tags: Tag names for the columns (``O``, ``B-X``, ``I-X``...).
+        sentence_starts: Indices of words that begin a sentence: no entity
+            runs across them (an ``I-`` there starts a new entity).
 
     Returns:
         Entities in text order; the score is the mean probability of the chosen tags.
@@ -121,6 +124,9 @@ def words_to_entities(
         return []
     best = probs.argmax(axis=1)
     seq = [tags[i] for i in best]
+    for k in sentence_starts:
+        if 0 < k < len(seq) and seq[k].startswith("I-"):
+            seq[k] = "B-" + seq[k][2:]
     entities = []
     for first, last, label in spans_from_bio(seq):
         start, end = words[first].start, words[last - 1].end

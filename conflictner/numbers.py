@@ -25,11 +25,15 @@ single separator is a decimal point (``3.5``, ``3,5``). The Arabic decimal
 separator ``٫`` is always a decimal point (``٣٫٥`` is 3.5). Shapes with
 several separators that are not thousands groups (``07.06.2018``) are dates.
 
-What is not a count: ordinals (``الثالث``, ``الأولى``, ``الخامس عشر``),
-definite number words (``الأحد``, ``الاثنين``, ``الثلاثة``; except the vague
-``العشرات``/``الآلاف``), clock times (``21:05``, ``الساعة 9``), days before a
-month name (``7 حزيران``), years (a bare 4-digit number in 1900..2100, or one
-after ``عام``), durations and ages (``3 أيام``, ``14 عامًا``) and percentages.
+What is not a count: ordinals (``الثالث``, ``الأولى``, ``الخامس عشر``);
+definite number words on their own (``الأحد``, ``الاثنين``, ``الثلاثة``), though
+a definite number after a definite noun counts it (``الشهداء الثلاثة`` → 3) and
+the vague ``العشرات``/``الآلاف`` always count; clock times (``21:05``,
+``الساعة 9``); days before a month name (``7 حزيران``); years (a bare 4-digit
+number in 1900..2100, or one after ``عام``); durations and ages (``3 أيام``,
+``14 عامًا``); percentages; model and unit designations (``RBK - 500``,
+``سو - 25``, ``مي 24``, ``اللواء 137``); weights and prices (``500 رطل``).
+Digits glued to a word (``مقتل148``, ``7قتلى``) are split off and read.
 
 Example:
     >>> parse_quantity("بأكثر من 25 قذيفة")
@@ -223,8 +227,6 @@ def _dual_forms(singular: str) -> tuple[str, ...]:
 _EXTRA_DUALS = ("مدنيان", "اخران", "شرطيان")
 _PERSON_DUALS = frozenset(d for s in _PERSON_DUAL_NOUNS for d in _dual_forms(s)) | frozenset(_EXTRA_DUALS)
 _DUALS = _PERSON_DUALS | frozenset(d for s in _THING_DUAL_NOUNS for d in _dual_forms(s))
-_PERSON_SINGULARS = frozenset(_PERSON_DUAL_NOUNS) | frozenset(_PERSON_SINGULAR_NOUNS)
-_SINGULARS = _PERSON_SINGULARS | frozenset(_THING_DUAL_NOUNS)
 #: A singular noun counts as one only near the start of the span (``مقتل طفل``,
 #: ``بقذيفة``), not as an adjective further on (``عناصر الدفاع المدني``).
 _SINGULAR_WINDOW = 2
@@ -249,6 +251,14 @@ for _cat, _forms in {
 }.items():
     for _form, _n in _forms.items():
         _CATEGORY_NOUNS[_form] = (_cat, _n)
+#: Singular nouns that count one victim (with the category forms طفلا, رجلا), or one thing.
+_PERSON_SINGULARS = (
+    frozenset(_PERSON_DUAL_NOUNS)
+    | frozenset(_PERSON_SINGULAR_NOUNS)
+    | frozenset(f for f, (_, n) in _CATEGORY_NOUNS.items() if n == 1)
+)
+_SINGULARS = _PERSON_SINGULARS | frozenset(_THING_DUAL_NOUNS)
+
 #: Category nouns that are job titles before a definite noun (رجال الشرطة, رجال الإطفاء).
 _OCCUPATIONAL = frozenset({"رجل", "رجال"})
 
@@ -284,6 +294,8 @@ _MEASURES = frozenset({
     "دولار", "دولارا", "ليره", "ليرات", "يورو",
 })
 _HYPHENS = frozenset({"-", "–", "—"})
+#: Definite number words that are weekday names.
+_WEEKDAY_NUMBERS = frozenset({"الاحد", "الاثنين"})
 
 _DIGITS = re.compile(r"\d+(?:[.,]\d+)*")
 #: A digit group glued to letters (مقتل148, 7قتلى, الساعة14:08), joiners included.
@@ -685,8 +697,9 @@ def _scan(
             i = hit[1]
             continue
         if tok.num is not None:
-            # "الشهداء الثلاثة": a definite number after a definite noun counts it.
-            after_definite = i > 0 and toks[i - 1].is_definite_word
+            # "الشهداء الثلاثة": a definite number after a definite noun counts
+            # it; الأحد and الاثنين stay weekdays.
+            after_definite = i > 0 and toks[i - 1].is_definite_word and _WEEKDAY_NUMBERS.isdisjoint(tok.cands)
             r = _read_number(toks, i, allow_definite=after_definite)
             if r is not None:
                 why = _not_a_count(toks, r, pre is not None)
@@ -881,11 +894,14 @@ def _segments(toks: Sequence[_Tok]) -> list[Sequence[_Tok]]:
         tok = toks[i]
         if tok.num is not None:
             r = _read_number(toks, i, allow_definite=True)
-            if r is not None and i > 0 and tok.conj:
+            if r is not None and i > 0 and tok.conj and not any("بين" in t.cands for t in toks[max(0, i - 3) : i]):
                 cuts.append(i)
             i = (r.last if r is not None else i) + 1
             continue
-        if i > 0 and (tok.norm == "و" or (tok.norm.startswith("و") and len(tok.cands) > 1)):
+        joins = tok.norm == "و" or (tok.norm.startswith("و") and len(tok.cands) > 1)
+        # "بين 100 و180 ألفا" is one range, not two groups.
+        in_range = any("بين" in t.cands for t in toks[max(0, i - 3) : i])
+        if i > 0 and joins and not in_range:
             cuts.append(i)
         i += 1
     cuts.append(len(toks))

@@ -12,7 +12,7 @@ import numpy as np
 from .decode import Window, context_weight, plan_windows, word_subwords, words_to_entities
 from .model import DEFAULT_MODEL_DIR, LoadedModel, load_checkpoint
 from .results import Entity, Report
-from .text import Token, tokenize
+from .text import Token, split_sentences, tokenize
 
 __all__ = ["Parser"]
 
@@ -181,7 +181,14 @@ class Parser:
         words = [tokenize(t) for t in texts] if words is None else [list(w) for w in words]
         subwords = [self._subwords(w) for w in words]
         probs = self._predict_probs(subwords, progress)
-        return [words_to_entities(t, w, p, self.tags) for t, w, p in zip(texts, words, probs)]
+        out = []
+        for t, w, p in zip(texts, words, probs):
+            starts, k = [], 0
+            for sent in split_sentences(t, w):
+                starts.append(k)
+                k += len(sent)
+            out.append(words_to_entities(t, w, p, self.tags, starts))
+        return out
 
     # --- reports -------------------------------------------------------------------
 

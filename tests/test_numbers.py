@@ -236,6 +236,30 @@ QUANTITIES = [
     ("5 قتلى", (5, None, EXACT)),
     ("70", (70, None, EXACT)),
     ("45، من بينهم 7 نساء و 10 أطفال", (45, None, EXACT)),
+    # --- digits glued to words (a common typo the tokenizer keeps whole)
+    ("أكثر من 7قتلى", (7, None, AT_LEAST)),
+    ("مقتل148 شيعيا", (148, None, EXACT)),
+    ("حوالى100 الف شخص", (100000, None, APPROX)),
+    # --- more real spans: construct duals, shared scales, definite numbers, brackets
+    ("مائتا الف شخص على الاقل", (200000, None, AT_LEAST)),
+    ("مصرع اكثر من مائتي شخص", (200, None, AT_LEAST)),
+    ("نحو 168 ألف قتيل", (168000, None, APPROX)),
+    ("100 ألف رشاش هجومي", (100000, None, EXACT)),
+    ("لعشرين الفا من الصواريخ", (20000, None, EXACT)),
+    ("بين 10 و15 ألف", (10000, 15000, RANGE)),
+    ("اعداد الضحايا بين100 و180 الفا", (100000, 180000, RANGE)),
+    ("ما بين 74 إلى 100 شخص", (74, 100, RANGE)),
+    ("وقتل 50000 الى 100000 شخص", (50000, 100000, RANGE)),
+    ("الشهداء الثلاثة", (3, None, EXACT)),
+    ("الغارات الجوية الأربع", (4, None, EXACT)),
+    ("بمقتل الضباط الأربعة", (4, None, EXACT)),
+    ("بأكثر من ( 3 ) غارات جوية", (3, None, AT_LEAST)),
+    ("آليتين اسرائيليتين", (2, None, EXACT)),
+    ("عبوتين ناسفتين", (2, None, EXACT)),
+    ("آخران", (2, None, EXACT)),
+    # the count before a model name, not the model number
+    ("12 من نوع مي 24", (12, None, EXACT)),
+    ("4 من نوع سوخوي سو - 30 سي ام", (4, None, EXACT)),
 ]
 
 
@@ -275,6 +299,19 @@ NOT_COUNTS = [
     "غارات جوية",
     "غارة",
     "استهدفت",
+    # model names, unit numbers and weights in WEAPON spans
+    "قذائف RBK - 500",
+    "صاروخ S - 5",
+    "الطائرة الروسيّة سو - 25 الهجوميّة",
+    "طائرة بوينج 757",
+    "طائرات مي 24",
+    "GBU - 39",
+    "قذائف OFAB 250 - 270",
+    "بقنبلة وزنها 500 رطل",
+    "عشرات الأطنان من الأيزوبروبانول",
+    "اللواء 137",
+    # a weekday after a definite noun is not "one"
+    "الهجوم الأحد",
 ]
 
 
@@ -326,6 +363,8 @@ TEXTS = [
     ("١٬٢٠٠ قذيفة", "١٬٢٠٠"),
     ("ثلاثة و عشرين", "ثلاثة و عشرين"),
     ("قرابة الـ 30 غارة", "قرابة الـ 30"),
+    ("بأكثر من ( 3 ) غارات جوية", "بأكثر من ( 3 )"),
+    ("مقتل148 شيعيا", "148"),
 ]
 
 
@@ -411,6 +450,26 @@ CASUALTIES = [
     ("19 آخرين على الأقل", "INJURED", (19, None, AT_LEAST), None, None, None, None),
     ("بين عشرين إلى ثلاثين جثة", "KILLED", (20, 30, RANGE), None, None, None, None),
     ("3 جرحى من الطاقم الطبي", "INJURED", (3, None, EXACT), None, None, None, None),
+    ("5 قتلى من المرضى والمدنيين", "KILLED", (5, None, EXACT), True, None, None, None),
+    ("الشهداء الثلاثة", "KILLED", (3, None, EXACT), None, None, None, None),
+    ("بمقتل الضباط الأربعة", "KILLED", (4, None, EXACT), False, None, None, None),
+    ("استشهاد صبيين فلسطينيين", "KILLED", (2, None, EXACT), None, None, 2, None),
+    ("جثتين لرجلين", "KILLED", (2, None, EXACT), None, None, None, 2),
+    ("مصرع اكثر من مائتي شخص", "KILLED", (200, None, AT_LEAST), None, None, None, None),
+    ("اثنا عشر شخصا منهم طفل وامراتان", "KILLED", (12, None, EXACT), None, 2, 1, None),
+    ("ثمانية هم أربعة رجال وأربع نساء", "KILLED", (8, None, EXACT), None, 4, None, 4),
+    ("مقتل خمسة مدنيين ، بمن فيهم طفلة حديثة الولادة ووالدها", "KILLED", (5, None, EXACT), True, None, 1, None),
+    ("عشرة إصابات ، بمن فيهم ثلاثة أطفال", "INJURED", (10, None, EXACT), None, None, 3, None),
+    # groups joined by و add up
+    ("القتلي طفلا وامراتين", "KILLED", (3, None, EXACT), None, 2, 1, None),
+    ("3 من عناصر الشرطة ومدنيان", "INJURED", (5, None, EXACT), None, None, None, None),
+    ("وإصابة ثلاثة من العاملين في المجال الطبي وإثنين من الزائرين", "INJURED", (5, None, EXACT), None, None, None, None),
+    ("وإصابة رجل وابنه", "INJURED", (1, None, EXACT), None, None, None, 1),
+    # "رجال الشرطة" are policemen, not a count of men; adjectives are not victims
+    ("ثلاثة من رجال الشرطة ومدني", "INJURED", (4, None, EXACT), None, None, None, None),
+    ("عناصر الدفاع المدني", "INJURED", (None, None, UNSPEC), True, None, None, None),
+    ("الطاقم الطبي العامل في المستشفى", "INJURED", (None, None, UNSPEC), None, None, None, None),
+    ("أكثر من 7قتلى", "KILLED", (7, None, AT_LEAST), None, None, None, None),
 ]
 
 

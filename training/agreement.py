@@ -26,7 +26,7 @@ Two comparisons are made:
 Usage:
     python training/agreement.py --first annotations/_work/done \
         --second annotations/_work/second --out annotations/agreement.json
-    python training/agreement.py --first annotations --second annotations/_work/second  # after adjudication
+    python training/agreement.py --after annotations ...   # adds the adjudicated corpus as a check
     python training/agreement.py --markdown ...   # also print Markdown tables
 
 Importable:
@@ -205,6 +205,8 @@ def run(first_dir: Path, second_dir: Path, news_dir: Path | None = None) -> dict
 
 def markdown(res: dict) -> str:
     lines = []
+    if "after_adjudication" in res:
+        lines += ["### Before adjudication", ""]
     for key, title in (("double_annotated", "Double-annotated documents"), ("duplicated_news_sentences", "Duplicated news sentences")):
         r = res[key]
         lines.append(f"**{title}** ({r['documents']} documents, {r['sentences']} sentence pairs, {r['tokens']} tokens)\n")
@@ -214,6 +216,9 @@ def markdown(res: dict) -> str:
             lines.append(f"| {lab} | {s['reference_spans']} / {s['other_spans']} | {s['agreed']} | "
                          f"{s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |")
         lines.append("")
+    if "after_adjudication" in res:
+        lines += ["### After adjudication (corpus vs second pass; duplicated sentences in the corpus)", ""]
+        lines.append(markdown(res["after_adjudication"]))
     return "\n".join(lines)
 
 
@@ -223,10 +228,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--first", type=Path, default=root / "_work" / "done", help="first pass (reference)")
     ap.add_argument("--second", type=Path, default=root / "_work" / "second", help="second pass")
     ap.add_argument("--news", type=Path, default=None, help="folder for the duplicated-sentence comparison (default: --first)")
+    ap.add_argument("--after", type=Path, default=None,
+                    help="also compare an adjudicated corpus folder (stored under 'after_adjudication')")
     ap.add_argument("--out", type=Path, default=None, help="write the numbers as JSON here")
     ap.add_argument("--markdown", action="store_true", help="print Markdown tables")
     args = ap.parse_args(argv)
     res = run(args.first, args.second, args.news)
+    if args.after:
+        res["after_adjudication"] = run(args.after, args.second)
     if args.out:
         args.out.write_text(json.dumps(res, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(markdown(res) if args.markdown else json.dumps(res, ensure_ascii=False, indent=2))

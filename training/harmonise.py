@@ -218,6 +218,33 @@ CONFIRMED = {
     "state:sa-investigations-aleppo-mosque-bombing:461",
     "state:sa-investigations-medical-facilities-under-fire-incident-1:1013",
 }
+# Relabellings found by listing one entity's labels across the corpus and reading each sentence:
+# (doc_id, line of the span's first token, new label[, tokens of a new span over O tokens]).
+MANUAL = [
+    # a government opposing UN troops (political role): ORG, as in its other political mentions
+    ("anercorp-train-011", 378, "ORG"),
+    ("newsfane-train-003", 791, "ORG"),
+    # event nouns in normative / generic / expected sentences are EVENT (annotator 3 had left them O)
+    ("sa-investigations-eyes-on-aleppo-pattern-of-attacks-against-specifically-protected-persons-and-objects", 432, "EVENT"),
+    ("sa-investigations-eyes-on-aleppo-pattern-of-attacks-against-specifically-protected-persons-and-objects", 955, "EVENT"),
+    ("sa-investigations-eyes-on-aleppo-pattern-of-attacks-against-specifically-protected-persons-and-objects", 1696, "EVENT"),
+    ("sa-investigations-eyes-on-aleppo-pattern-of-attacks-against-specifically-protected-persons-and-objects", 1716, "EVENT"),
+    ("sa-investigations-eyes-on-aleppo-pattern-of-attacks-against-specifically-protected-persons-and-objects", 2096, "EVENT"),
+    ("sa-investigations-second-medical-facilities-under-fire-national", 2039, "EVENT", 2),  # لهجوم وشيك
+    ("sa-investigations-medical-facilities-under-fire-incident-5", 1102, "EVENT", 2),  # لهجوم وشيك
+    ("sa-investigations-medical-facilities-under-fire-incident-7", 579, "EVENT", 2),  # لهجوم وشيك
+    ("anercorp-train-012", 360, "EVENT"),
+]
+
+# A date and a clock time are two TIME spans (GUIDELINES: Time): span starting at (doc_id, line) -> sub-spans
+# as (first, last) token offsets inside it; tokens left out (a linking من) become O.
+SPLITS = [
+    ("sa-investigations-atarib-market-bombing", 134, [(0, 3), (3, 7)]),
+    ("sa-investigations-three-idlib-medical-facilities-attacked", 793, [(0, 3), (4, 10)]),
+    ("sa-investigations-second-medical-facilities-under-fire-national", 248, [(0, 3), (3, 7)]),
+    ("sa-investigations-the-khan-sheikhoun-chemical-attack", 960, [(0, 4), (4, 10)]),
+]
+
 # Words kept inside ORG after فريق (the word after فريق is not a name by itself).
 FARIQ_KEEP_TWO = {"تحقيق"}
 
@@ -349,7 +376,7 @@ def do_news(ed: Editor, done: dict[str, Document]) -> list[str]:
 
 
 def rule_candidates(corpus) -> list[tuple[str, str, int, list[str], str]]:
-    """(id, doc_id, sentence index, new tags, description) for every mechanical candidate."""
+    """(id, doc_id, sentence index, (first, last, new tags of the span), description) per candidate."""
     out = []
     armed = {normalize_word(a) for a in ARMED_BODIES}
     for doc_id, (path, doc) in sorted(corpus.items()):
@@ -373,9 +400,8 @@ def rule_candidates(corpus) -> list[tuple[str, str, int, list[str], str]]:
                 if new is None:
                     continue
                 cid = f"{rid}:{doc_id}:{line}"
-                new_tags = tags[:a] + new + tags[b:]
                 ctx = " ".join(toks[max(0, a - 8):b + 6])
-                out.append((cid, doc_id, si, new_tags, f"{text} ({lab}) | …{ctx}…"))
+                out.append((cid, doc_id, si, (a, b, new), f"{text} ({lab}) | …{ctx}…"))
     return out
 
 
@@ -393,11 +419,44 @@ def main(argv=None) -> int:
     for pid in undecided:
         print(f"UNDECIDED news pair {pid}")
     # rules run on the adjudicated text
-    for cid, doc_id, si, new_tags, desc in rule_candidates(corpus):
+    for cid, doc_id, si, (a, b, new), desc in rule_candidates(corpus):
         ok = cid in CONFIRMED
         print(f"{'APPLY' if ok else 'skip '} {cid}  {desc}")
         if ok:
+            tags = [g for _, g in corpus[doc_id][1].sentences[si]]
+            new_tags = tags[:a] + new + tags[b:]
             ed.set_sentence(doc_id, si, new_tags, "rule:" + cid.split(":")[0], "confirmed candidate " + cid)
+    for doc_id, line, label, *ntok in MANUAL:
+        doc = corpus[doc_id][1]
+        for si, ls in enumerate(doc.lines):
+            if line in ls:
+                tags = [g for _, g in doc.sentences[si]]
+                a = ls.index(line)
+                spans = [s for s in spans_from_bio(tags) if s[0] == a]
+                if spans:
+                    _, b, old = spans[0]
+                elif all(t == "O" for t in tags[a:a + (ntok[0] if ntok else 1)]):  # a new span over O tokens
+                    b, old = a + (ntok[0] if ntok else 1), "O"
+                else:
+                    raise SystemExit(f"MANUAL: no span starts at {doc_id}:{line}")
+                new_tags = tags[:a] + [f"B-{label}"] + [f"I-{label}"] * (b - a - 1) + tags[b:]
+                ed.set_sentence(doc_id, si, new_tags, "manual", f"relabel {old} → {label}")
+    for doc_id, line, parts in SPLITS:
+        doc = corpus[doc_id][1]
+        for si, ls in enumerate(doc.lines):
+            if line in ls:
+                tags = [g for _, g in doc.sentences[si]]
+                a = ls.index(line)
+                span = [s for s in spans_from_bio(tags) if s[0] == a]
+                if not span or span[0][1] - a == parts[0][1]:
+                    continue  # already split
+                _, b, lab = span[0]
+                if b - a != parts[-1][1]:
+                    raise SystemExit(f"SPLITS: span at {doc_id}:{line} has changed")
+                new = ["O"] * (b - a)
+                for x, y in parts:
+                    new[x:y] = [f"B-{lab}"] + [f"I-{lab}"] * (y - x - 1)
+                ed.set_sentence(doc_id, si, tags[:a] + new + tags[b:], "split", "date and clock time: two TIME spans")
     for entry in ed.log:
         print(entry)
     print(f"changed tags: {dict(ed.kinds)}; documents: {len(ed.touched)}", file=sys.stderr)
