@@ -35,8 +35,8 @@ Wojood      PERS→PER; GPE, LOC→LOC; FAC→FAC; DATE, TIME→TIME; ORG, NORP,
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from .corpus import Document
 from .labels import UNKNOWN

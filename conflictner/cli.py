@@ -12,9 +12,10 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Callable, Optional
+from typing import Annotated
 
 import typer
 
@@ -75,7 +76,7 @@ def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log pro
             pass
 
 
-def _read_inputs(file: str, jsonl_in: bool) -> tuple[list[str], list[str], list[Optional[str]]]:
+def _read_inputs(file: str, jsonl_in: bool) -> tuple[list[str], list[str], list[str | None]]:
     """Texts, ids and report dates from a file or stdin (plain text, or JSONL records)."""
     raw = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     if not jsonl_in and not (file.endswith(".jsonl")):
@@ -101,8 +102,8 @@ def _read_inputs(file: str, jsonl_in: bool) -> tuple[list[str], list[str], list[
 def parse(
     file: Annotated[str, typer.Argument(help="A text file, a .jsonl file of {\"id\",\"text\"} records, or - for stdin.")],
     format: Annotated[OutFormat, typer.Option("--format", "-f", help="Output format.")] = OutFormat.json,
-    model: Annotated[Optional[Path], typer.Option(help="Model folder (default: the shipped model).")] = None,
-    report_date: Annotated[Optional[str], typer.Option(help="ISO date that relative times resolve against.")] = None,
+    model: Annotated[Path | None, typer.Option(help="Model folder (default: the shipped model).")] = None,
+    report_date: Annotated[str | None, typer.Option(help="ISO date that relative times resolve against.")] = None,
     jsonl_in: Annotated[bool, typer.Option("--jsonl", help="Read JSONL records even from stdin.")] = False,
     batch_size: Annotated[int, typer.Option(help="Windows per forward pass.")] = 16,
 ) -> None:
@@ -137,7 +138,7 @@ def parse(
 @friendly
 def train(
     config: Annotated[Path, typer.Option("--config", "-c", help="A TOML config (see configs/).")],
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Override a key: section.key=value (repeatable).")] = None,
+    set_: Annotated[list[str] | None, typer.Option("--set", help="Override a key: section.key=value (repeatable).")] = None,
     no_resume: Annotated[bool, typer.Option("--no-resume", help="Ignore checkpoints in the output folder.")] = False,
 ) -> None:
     """Fine-tune a model; resumes from the last checkpoint of an interrupted run."""
@@ -305,7 +306,7 @@ def ann_convert(
 def ann_preannotate(
     src: Annotated[Path, typer.Argument(help="A text file, a folder of .txt files, or a JSONL of {id, text}.")],
     dst: Annotated[Path, typer.Argument(help="Output file.")],
-    model: Annotated[Optional[Path], typer.Option(help="Model folder (default: the shipped model).")] = None,
+    model: Annotated[Path | None, typer.Option(help="Model folder (default: the shipped model).")] = None,
     to: Annotated[SpanFormat, typer.Option("--to", help="Output format.")] = SpanFormat.label_studio,
 ) -> None:
     """Run a model over raw text and write its predictions for correction in an annotation tool."""

@@ -19,9 +19,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
 
 from .labels import ENTITY_LABELS, UNKNOWN, bio_from_spans, spans_from_bio
 from .text import split_sentences, tokenize
@@ -234,7 +234,7 @@ def validate_document(doc: Document, path: str, text: str | None, labels: Sequen
         return problems
     for sent, lines in zip(doc.sentences, doc.lines or [[0] * len(s) for s in doc.sentences]):
         prev = "O"
-        for (tok, tag), ln in zip(sent, lines):
+        for (_tok, tag), ln in zip(sent, lines):
             if not _valid_tag(tag, labels):
                 problems.append(Problem(path, ln, f"unknown tag {tag!r}"))
             elif tag.startswith("I-") and (prev == "O" or prev[2:] != tag[2:]):

@@ -15,8 +15,8 @@ the mean of its subwords' probabilities (``aggregation="mean"``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 

@@ -20,9 +20,10 @@ from __future__ import annotations
 import collections
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .corpus import Document
 from .labels import UNKNOWN, bio_from_spans, repair_bio, spans_from_bio

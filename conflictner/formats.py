@@ -20,8 +20,9 @@ it as a pre-annotation to correct). Doccano: JSONL with ``"text"`` and
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from .corpus import Document, document_from_spans
 

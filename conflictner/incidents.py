@@ -33,10 +33,10 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
-from .results import Casualties, Entity, Incident, PlaceMention, Quantity, TimeExpression
+from .results import Casualties, Entity, Incident, PlaceMention, Quantity, Report
 from .text import Token, normalize_word, split_clauses, split_sentences, tokenize
 
 __all__ = ["build_incidents", "incident_type", "build_report"]
@@ -408,7 +408,7 @@ def _resolve_places(ents: list[Entity], gazetteer: object | None) -> dict[tuple[
     return {(m.entity.start, m.entity.end): m for m in mentions}
 
 
-def build_report(text: str, entities: Sequence[Entity], *, report_date: _dt.date | str | None = None) -> "Report":
+def build_report(text: str, entities: Sequence[Entity], *, report_date: _dt.date | str | None = None) -> Report:
     """A :class:`Report` from entities you already have (gold spans, another tagger).
 
     Example:
@@ -418,8 +418,6 @@ def build_report(text: str, entities: Sequence[Entity], *, report_date: _dt.date
         >>> r.incidents[0].type
         'airstrike'
     """
-    from .results import Report
-
     if isinstance(report_date, str):
         report_date = _dt.date.fromisoformat(report_date)
     ents = tuple(sorted(entities, key=lambda e: (e.start, e.end)))

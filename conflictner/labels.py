@@ -8,7 +8,7 @@ teaching the model that they are ``O``.
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 __all__ = [
     "ENTITY_LABELS",

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 __all__ = ["ModelError", "LoadedModel", "load_checkpoint", "check_model_dir", "DEFAULT_MODEL_DIR", "build_random_model"]
 

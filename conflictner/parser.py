@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -81,7 +81,7 @@ class Parser:
         self._pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
 
     @classmethod
-    def from_pretrained(cls, path: str | Path | None = None, **kwargs: object) -> "Parser":
+    def from_pretrained(cls, path: str | Path | None = None, **kwargs: object) -> Parser:
         """Load a model folder (the shipped model when ``path`` is None)."""
         device = str(kwargs.pop("device", "cpu"))
         return cls(load_checkpoint(path or DEFAULT_MODEL_DIR, device=device), **kwargs)  # type: ignore[arg-type]

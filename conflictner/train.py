@@ -34,9 +34,10 @@ import platform
 import subprocess
 import time
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .corpus import Document, load_corpus, read_conll, text_hash
 from .decode import word_subwords
@@ -110,7 +111,7 @@ class TrainConfig:
     max_steps: int = -1
 
     @classmethod
-    def from_toml(cls, path: str | Path, overrides: Sequence[str] = ()) -> "TrainConfig":
+    def from_toml(cls, path: str | Path, overrides: Sequence[str] = ()) -> TrainConfig:
         """Read a config file; ``overrides`` are ``section.key=value`` or ``key=value`` strings.
 
         Paths in the file are relative to the current directory (run from the project root).
@@ -140,7 +141,7 @@ class TrainConfig:
         return cls.from_dict(flat)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "TrainConfig":
+    def from_dict(cls, d: dict[str, Any]) -> TrainConfig:
         names = {f.name: f for f in dataclasses.fields(cls)}
         unknown = sorted(set(d) - set(names))
         if unknown:
@@ -240,7 +241,7 @@ def encode_documents(
             s_ids: list[int] = []
             s_lab: list[int] = []
             pieces: list[tuple[list[int], list[int]]] = []
-            for (tok, tag), sw in zip(sent, subs):
+            for (_tok, tag), sw in zip(sent, subs):
                 sw = sw or [tokenizer.unk_token_id]
                 lab = -100 if tag == UNKNOWN else tag2id.get(tag, tag2id["O"])
                 w_ids, w_lab = sw, [lab] + [-100] * (len(sw) - 1)

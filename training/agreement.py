@@ -39,9 +39,9 @@ import argparse
 import json
 import sys
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from conflictner.corpus import Document, read_conll
 from conflictner.labels import ENTITY_LABELS, spans_from_bio
@@ -78,7 +78,7 @@ class Counts:
     sentences: int = 0
     documents: set = field(default_factory=set)
 
-    def add(self, other: "Counts") -> None:
+    def add(self, other: Counts) -> None:
         self.tp.update(other.tp)
         self.fn.update(other.fn)
         self.fp.update(other.fp)
@@ -121,12 +121,12 @@ def _prf(tp: int, fp: int, fn: int) -> dict:
 
 def scores(c: Counts) -> dict:
     """Per-label and micro P/R/F1 from counts (labels with no span in either are left out)."""
-    labels = [l for l in ENTITY_LABELS if c.tp[l] + c.fp[l] + c.fn[l]]
+    labels = [lab for lab in ENTITY_LABELS if c.tp[lab] + c.fp[lab] + c.fn[lab]]
     out = {
         "tokens": c.tokens,
         "sentences": c.sentences,
         "documents": len(c.documents),
-        "per_label": {l: _prf(c.tp[l], c.fp[l], c.fn[l]) for l in labels},
+        "per_label": {lab: _prf(c.tp[lab], c.fp[lab], c.fn[lab]) for lab in labels},
         "micro": _prf(sum(c.tp.values()), sum(c.fp.values()), sum(c.fn.values())),
     }
     return out
@@ -161,14 +161,16 @@ def duplicate_sentences(docs: dict[str, Document]):
     for doc_id, d in docs.items():
         for i, s in enumerate(d.sentences):
             occ[sentence_key(t for t, _ in s)].append((doc_id, i))
-    order = lambda o: (0 if o[0].startswith("anercorp") else 1, o[0], o[1])
+    def order(o: tuple[str, int]) -> tuple[int, str, int]:
+        return (0 if o[0].startswith("anercorp") else 1, o[0], o[1])
+
     return {k: sorted(v, key=order) for k, v in occ.items() if len({d for d, _ in v}) > 1 and k}
 
 
 def news_pairs(docs: dict[str, Document]):
     """(reference, other, ref_doc, other_doc) for every duplicated sentence."""
     out = []
-    for key, occs in sorted(duplicate_sentences(docs).items()):
+    for _key, occs in sorted(duplicate_sentences(docs).items()):
         ref_doc, ref_i = occs[0]
         for doc_id, i in occs[1:]:
             if doc_id == ref_doc:

@@ -39,7 +39,7 @@ from conflictner.labels import bio_from_spans, spans_from_bio
 from conflictner.text import normalize_word
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from agreement import char_spans, duplicate_sentences, sentence_key  # noqa: E402
+from agreement import char_spans, duplicate_sentences  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent / "annotations"
 
@@ -379,7 +379,7 @@ def rule_candidates(corpus) -> list[tuple[str, str, int, list[str], str]]:
     """(id, doc_id, sentence index, (first, last, new tags of the span), description) per candidate."""
     out = []
     armed = {normalize_word(a) for a in ARMED_BODIES}
-    for doc_id, (path, doc) in sorted(corpus.items()):
+    for doc_id, (_path, doc) in sorted(corpus.items()):
         for si, sent in enumerate(doc.sentences):
             toks = [t for t, _ in sent]
             tags = [g for _, g in sent]
