@@ -92,7 +92,9 @@ def load_checkpoint(path: str | Path, *, device: str = "cpu") -> LoadedModel:
     model.to(device)
     model.eval()
     tags = [model.config.id2label[i] for i in range(len(model.config.id2label))]
-    max_length = int(min(getattr(model.config, "max_position_embeddings", 512), 512))
+    # Windows as long as the ones the model was fine-tuned on (recorded by `train`), else the model's limit.
+    trained = getattr(model.config, "conflictner_max_length", None)
+    max_length = int(trained or min(getattr(model.config, "max_position_embeddings", 512), 512))
     log.info("loaded %s (%d tags, max_length %d)", p, len(tags), max_length)
     return LoadedModel(model, tokenizer, tags, p, max_length)
 

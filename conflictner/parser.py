@@ -39,8 +39,9 @@ class Parser:
 
     Args:
         loaded: A model loaded with :func:`conflictner.model.load_checkpoint`.
-        max_length: Subwords per window including special tokens (≤ the model's limit).
-        stride: Subwords of overlap between windows of a long report.
+        max_length: Subwords per window including special tokens (default: the length the
+            model was fine-tuned with, else its limit).
+        stride: Subwords of overlap between windows of a long report (default: a quarter window).
         batch_size: Windows per forward pass.
         aggregation: ``"first"`` (first subword's logits, as trained) or ``"mean"``.
 
@@ -57,7 +58,7 @@ class Parser:
         loaded: LoadedModel,
         *,
         max_length: int | None = None,
-        stride: int = 64,
+        stride: int | None = None,
         batch_size: int = 16,
         aggregation: str = "first",
         incidents: bool = True,
@@ -68,10 +69,11 @@ class Parser:
         self.model = loaded.model
         self.tokenizer = loaded.tokenizer
         self.tags = loaded.tags
-        self.max_length = min(max_length or loaded.max_length, loaded.max_length)
+        limit = int(getattr(getattr(loaded.model, "config", None), "max_position_embeddings", 512) or 512)
+        self.max_length = min(max_length or loaded.max_length, limit, 512)
         if self.max_length < 8:
             raise ValueError("max_length must be at least 8")
-        self.stride = stride
+        self.stride = self.max_length // 4 if stride is None else stride
         self.batch_size = batch_size
         self.aggregation = aggregation
         self.incidents = incidents

@@ -192,6 +192,8 @@ def load_documents(sources: Sequence[str | Path], split: str = "train") -> list[
             docs += [d for f in sorted(p.glob("*.conll")) for d in read_conll(f)]
         elif p.suffix == ".jsonl":
             docs += read_jsonl(p)
+        elif p.is_file() and (p.parent.parent / "texts").is_dir():
+            docs += _with_text(read_conll(p), p.parent.parent / "texts")
         elif p.is_file():
             docs += read_conll(p)
         else:
@@ -349,6 +351,22 @@ def _make_trainer_class():
     return ConflictTrainer
 
 
+def _sentence_key(tokens: Sequence[str]) -> str:
+    from .text import normalize_word
+
+    return normalize_word("".join(tokens)).replace(" ", "")
+
+
+def _held_out_keys(cfg: TrainConfig, dev_docs: Sequence[Document]) -> set[str]:
+    """Sentence keys of dev and test documents, which auxiliary data must not bring into training."""
+    docs = list(dev_docs)
+    for src in list(cfg.train) + list(cfg.dev):
+        p = Path(src)
+        if p.is_dir() and (p / "texts").is_dir():
+            docs += load_corpus(p, ["test"])["test"]
+    return {_sentence_key([t for t, _ in s]) for d in docs for s in d.sentences if len(s) > 3}
+
+
 def _last_checkpoint(out: Path) -> str | None:
     ckpts = sorted(out.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]) if p.name.split("-")[-1].isdigit() else -1)
     return str(ckpts[-1]) if ckpts else None
@@ -431,8 +449,15 @@ def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
     if unknown_tags:
         raise ConfigError(f"training data uses tags outside the label set {cfg.labels}: {unknown_tags[:10]}")
     aux_docs: list[tuple[Document, float]] = []
+    held_out = _held_out_keys(cfg, dev_docs)
     for a in cfg.aux:
-        aux_docs += [(d, a.weight) for d in read_aux(a.path, a.format)]
+        for d in read_aux(a.path, a.format):
+            kept = [s for s in d.sentences if _sentence_key([t for t, _ in s]) not in held_out]
+            if len(kept) < len(d.sentences):
+                # NewsFANE and ANERcorp share text with the corpus's news documents.
+                log.info("%s: dropped %d sentences that occur in dev/test documents", a.path, len(d.sentences) - len(kept))
+            d.sentences = kept
+            aux_docs.append((d, a.weight))
 
     base = cfg.base
     if Path(base).exists():
