@@ -42,7 +42,7 @@ from .corpus import Document
 from .labels import UNKNOWN
 from .text import normalize_word, tokenize
 
-__all__ = ["read_aux", "AUX_FORMATS", "MAPPINGS"]
+__all__ = ["read_aux", "read_columns", "AUX_FORMATS", "MAPPINGS"]
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +89,8 @@ def _unsure(word: str) -> bool:
     return len(w) > 1 and any(s in w for s in _UNSURE_STEMS if len(s) >= 3 or w == s or w.endswith(s))
 
 
-def _read_columns(path: Path, sep: str | None) -> list[list[tuple[str, str]]]:
+def read_columns(path: Path, sep: str | None) -> list[list[tuple[str, str]]]:
+    """Sentences of ``(token, first tag)`` from a column file (BOM, CRLF and U+200E marks removed)."""
     raw = path.read_text(encoding="utf-8-sig").replace("\u200e", "").replace("\r", "")
     sents: list[list[tuple[str, str]]] = []
     cur: list[tuple[str, str]] = []
@@ -160,7 +161,7 @@ def _convert(path: Path, name: str, sep: str | None, join_clitics: bool) -> list
     docs: list[Document] = []
     sents: list[list[tuple[str, str]]] = []
     texts: list[str] = []
-    for sent in _read_columns(path, sep):
+    for sent in read_columns(path, sep):
         mapped = [(tok, _map_tag(tag, mapping)) for tok, tag in sent]
         text, retagged = _retokenize(mapped, join_clitics)
         fixed = []

@@ -393,15 +393,7 @@ _TOKENIZER_CONFIG = {
     "clean_up_tokenization_spaces": False,
     "padding_side": "right",
 }
-_SPECIAL_TOKENS_MAP = {
-    "bos_token": "<s>",
-    "eos_token": "</s>",
-    "sep_token": "</s>",
-    "cls_token": "<s>",
-    "unk_token": "<unk>",
-    "pad_token": "<pad>",
-    "mask_token": MASK_TOKEN,
-}
+_SPECIAL_TOKENS_MAP = {k: _TOKENIZER_CONFIG[k] for k in ("bos_token", "eos_token", "sep_token", "cls_token", "unk_token", "pad_token", "mask_token")}
 
 
 def _write_tokenizer_files(tok: Any, out: Path, max_length: int) -> None:

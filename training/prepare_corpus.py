@@ -23,6 +23,7 @@ import logging
 import re
 from pathlib import Path
 
+from conflictner.auxdata import read_columns
 from conflictner.corpus import Document, document_from_spans, markdown_to_text, write_conll
 from conflictner.text import normalize_word
 
@@ -49,24 +50,6 @@ def conflict_score(words: list[str]) -> int:
         if any(stem in nw for stem in _CONFLICT):
             n += 1
     return n
-
-
-def read_token_file(path: Path, *, sep: str | None) -> list[list[tuple[str, str]]]:
-    text = path.read_text(encoding="utf-8-sig").replace("\u200e", "").replace("\r", "")
-    sents, cur = [], []
-    for line in text.split("\n"):
-        if not line.strip():
-            if cur:
-                sents.append(cur)
-            cur = []
-            continue
-        parts = line.split(sep) if sep else line.split()
-        if len(parts) < 2:
-            continue
-        cur.append((parts[0].strip(), parts[-1].strip()))
-    if cur:
-        sents.append(cur)
-    return sents
 
 
 _PROCLITIC = {"و", "ف", "ب", "ل", "ك", "س"}
@@ -212,11 +195,11 @@ def main() -> None:
         doc_id = "sa-" + re.sub(r"[^A-Za-z0-9]+", "-", rel.removesuffix("_ar.md")).strip("-").lower()
         docs.append((document_from_spans(doc_id, t, [], source=f"syrian-archive/{rel}"), t))
 
-    aner_test = read_token_file(data / "anercorp" / "ANERCorp_CamelLab_test.txt", sep=None)
+    aner_test = read_columns(data / "anercorp" / "ANERCorp_CamelLab_test.txt", sep=None)
     exclude = {sentence_key([t for t, _ in s]) for s in aner_test}  # only ever used to keep test sentences out
-    aner = read_token_file(data / "anercorp" / "ANERCorp_CamelLab_train.reconstructed.txt", sep=None)
+    aner = read_columns(data / "anercorp" / "ANERCorp_CamelLab_train.reconstructed.txt", sep=None)
     docs += news_documents("anercorp-train", aner, ANER_MAP, rejoin=False, quota=args.aner_quota, per_doc=50, exclude=exclude)
-    fane = read_token_file(data / "fane" / "NewsFANE_Gold_2014_170K.txt", sep="\t")
+    fane = read_columns(data / "fane" / "NewsFANE_Gold_2014_170K.txt", sep="\t")
     fane_train = fane[: int(len(fane) * 0.8)]
     docs += news_documents("newsfane-train", fane_train, FANE_MAP, rejoin=True, quota=args.fane_quota, per_doc=50, exclude=exclude)
 
