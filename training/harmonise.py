@@ -13,8 +13,8 @@ anything is written:
    between copies as character offsets over the normalised tokens, widened to
    whole tokens where the two copies tokenise a glued word differently.
 3. ``rules``: mechanical candidates for the decisions of the guidelines
-   (negated casualty nouns, armed bodies tagged ORG, ``فريق`` inside ORG,
-   ``سيطرة`` as a state of control). Every candidate is listed with its
+   (negated casualty nouns, armed bodies and police tagged ORG, ``فريق`` inside ORG,
+   ``سيطرة`` as a state of control, arms-control weapon categories tagged WEAPON). Every candidate is listed with its
    sentence; only those whose id is in ``CONFIRMED`` (checked by reading the
    sentence) are applied.
 
@@ -29,6 +29,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import datetime
 import re
 import sys
 from collections import Counter
@@ -68,6 +69,11 @@ DOUBLE = {
 # A decision is "A", "B", or (base, remove, add) with spans given as (LABEL, normalised text without
 # spaces[, occurrence index]).
 NEWS: dict[str, object] = {
+    # second batch (2026-11-25): a new document repeats a sentence of an earlier one
+    "anercorp-train-019:1709>newsfane-train-015:222": "A",  # وزارة العدل as the meeting venue: FAC
+    "anercorp-train-021:296>newsfane-train-004:124": "A",  # police and FBI: ACTOR (D3); hijacked airliners: WEAPON
+    "anercorp-train-009:69>newsfane-train-018:752": "A",  # tokenisation only (glued الجيشكما)
+    "anercorp-train-008:1824>newsfane-train-018:564": "B",  # participle المفروض outside the EVENT (D15)
     "anercorp-train-001:32>newsfane-train-007:1269": "B",  # الأعمال الحربية = hostilities: EVENT
     "anercorp-train-001:32>newsfane-train-007:1655": "B",
     "anercorp-train-001:135>newsfane-train-007:1372": "A",  # Israel carries out the operation: ACTOR
@@ -192,6 +198,10 @@ NEWS: dict[str, object] = {
 ARMED_BODIES = ("حزب الله", "لحزب الله", "حماس", "حركة فتح", "المجلس الأعلى الإسلامي", "الشرطة",
                 "الشرطة البريطانية", "والشرطة العراقية", "وحدة مكافحة الإرهاب بالشرطة البريطانية",
                 "القيادة المركزية الأمريكية", "سينتكوم", "سنتكوم", "الجيش")
+# Police and security branches (D3) whose ORG tag is a candidate for ACTOR.
+SECURITY_WORDS = tuple(normalize_word(w) for w in ("شرطة", "مكتب التحقيقات الفيدرالي"))
+# Weapon categories of arms-control text: WEAPON only when used or seized (D7).
+WEAPON_CATEGORIES = tuple(normalize_word(w) for w in ("الدمار الشامل", "النووية", "الذرية"))
 NEGATORS = {normalize_word(w) for w in ("لم", "ولم", "دون", "بدون", "ودون", "لا", "ولا", "عدم", "ليس")}
 STATE_CONTEXT = re.compile(r"(تحت|الخاضعه|الخاضع|مناطق|خارج|لاحكام|التي|الذي)$")
 
@@ -205,6 +215,14 @@ CONFIRMED = {
     "armed:anercorp-train-005:675", "armed:anercorp-train-006:501", "armed:anercorp-train-012:585",
     "armed:anercorp-train-012:675", "armed:newsfane-train-004:714", "armed:newsfane-train-004:883",
     "armed:newsfane-train-004:1766", "armed:newsfane-train-005:732", "armed:newsfane-train-009:171",
+    # police and security branches tagged ORG -> ACTOR (D3); a police sports club stays ORG
+    "armed:anercorp-train-001:979", "armed:newsfane-train-013:857", "armed:anercorp-train-006:7",
+    "armed:anercorp-train-006:1043", "armed:anercorp-train-008:1757", "armed:newsfane-train-001:810",
+    "armed:newsfane-train-010:232", "armed:sa-investigations-aleppo-mosque-bombing:477",
+    # weapon categories only owned, produced, disarmed or controlled -> O (D7)
+    "owned:anercorp-train-001:1691", "owned:anercorp-train-002:31", "owned:anercorp-train-009:372",
+    "owned:anercorp-train-009:377", "owned:anercorp-train-013:1179", "owned:newsfane-train-001:1158",
+    "owned:newsfane-train-001:1163",
     # فريق is a role word: outside the ORG span
     "fariq:sa-investigations-belgium-isopropanol-methods:166",
     "fariq:sa-investigations-second-medical-facilities-under-fire-orient:157",
@@ -389,7 +407,7 @@ def rule_candidates(corpus) -> list[tuple[str, str, int, list[str], str]]:
                 new = None
                 if lab in ("KILLED", "INJURED") and any(normalize_word(t) in NEGATORS for t in toks[max(0, a - 4):a]):
                     rid, new = "neg", ["O"] * (b - a)
-                elif lab == "ORG" and normalize_word(text) in armed:
+                elif lab == "ORG" and (normalize_word(text) in armed or any(w in normalize_word(text) for w in SECURITY_WORDS)):
                     rid, new = "armed", ["B-ACTOR"] + ["I-ACTOR"] * (b - a - 1)
                 elif lab == "ORG" and toks[a] == "فريق" and b - a > 1:
                     k = 2 if toks[a + 1] in FARIQ_KEEP_TWO and b - a > 2 else 1
@@ -397,6 +415,8 @@ def rule_candidates(corpus) -> list[tuple[str, str, int, list[str], str]]:
                 elif lab == "EVENT" and "سيطر" in text and a > 0 and (
                         STATE_CONTEXT.search(normalize_word(toks[a - 1])) or re.search(r"عليها|عليه$", " ".join(toks[b:b + 1]))):
                     rid, new = "state", ["O"] * (b - a)
+                elif lab == "WEAPON" and any(w in normalize_word(text) for w in WEAPON_CATEGORIES):
+                    rid, new = "owned", ["O"] * (b - a)
                 if new is None:
                     continue
                 cid = f"{rid}:{doc_id}:{line}"
@@ -462,7 +482,10 @@ def main(argv=None) -> int:
     print(f"changed tags: {dict(ed.kinds)}; documents: {len(ed.touched)}", file=sys.stderr)
     if args.apply and not args.list:
         ed.write()
-        args.log.write_text("# file:line\ttoken\told → new\t[kind] reason\n" + "\n".join(ed.log) + "\n", encoding="utf-8")
+        if ed.log:  # the log keeps every run's changes (a run only lists what it changed)
+            header = "" if args.log.exists() else "# file:line\ttoken\told → new\t[kind] reason\n"
+            with args.log.open("a", encoding="utf-8") as f:
+                f.write(header + f"\n# run of {datetime.date.today()}\n" + "\n".join(ed.log) + "\n")
     return 1 if undecided else 0
 
 

@@ -14,6 +14,10 @@ official split). The ANERcorp test file is never read here.
 
 Usage:
     python training/prepare_corpus.py --shared ../shared --out annotations
+    # later, more news documents from sentences no document has yet:
+    python training/prepare_corpus.py --extend --aner-quota 5000 --fane-quota 5000
+    python training/prepare_corpus.py --extend --aner-quota 5000 --fane-quota 5000 --max-words 200
+    python training/prepare_corpus.py --count   # news sentences in the splits
 """
 
 from __future__ import annotations
@@ -43,13 +47,42 @@ _CONFLICT = [normalize_word(w) for w in CONFLICT_STEMS]
 SA_EXCLUDE = re.compile(r"(acknowledgements|aboutsa|shortSAabout|submit|usingthedatabase|errors|thedata|database/index|About-the-Authors|Data-ethics|Further-research)", re.I)
 
 
-def conflict_score(words: list[str]) -> int:
-    n = 0
-    for w in words:
-        nw = normalize_word(w)
-        if any(stem in nw for stem in _CONFLICT):
-            n += 1
-    return n
+# Second tier, used by ``--extend`` once the first tier's sentences are all annotated:
+# words of armed-conflict context (occupation, soldiers, security forces, armed groups).
+WIDE_STEMS = [
+    "احتلال", "جنود", "جندي", "غزو", "عدوان", "المقاومه", "سلاح", "اسلحه", "الشرطه",
+    "سجن", "اسري", "اسير", "معتقل", "حماس", "حزب الله", "طالبان", "القاعده", "متمرد",
+    "تمرد", "ميليشيات", "مليشيات", "اعتداء", "عنف", "ارهابي", "قوات", "جيش", "اجتياح", "انسحاب", "نزاع",
+    "صراع", "المسلحه", "هدنه", "اطلاق النار", "قنبله", "رهائن", "رهينه", "تعذيب", "اباده", "لاجئ", "نازح",
+    "دمار", "تدمير", "اقتحام", "مداهم", "كمين", "عسكر",
+]
+_WIDE = _CONFLICT + [normalize_word(w) for w in WIDE_STEMS]
+
+
+def conflict_score(words: list[str], *, wide: bool = False) -> int:
+    """Number of words that contain a conflict stem."""
+    stems = _WIDE if wide else _CONFLICT
+    return sum(1 for w in words if any(stem in normalize_word(w) for stem in stems))
+
+
+def annotated_sentences(roots: list[Path]) -> dict[str, set[int]]:
+    """Sentence numbers per news corpus already used by documents under ``roots``.
+
+    Read from each document's ``# source = NAME sentences i,j,...`` line.
+    """
+    used: dict[str, set[int]] = {}
+    for root in roots:
+        for path in sorted(root.glob("*.conll")):
+            for line in path.read_text(encoding="utf-8").splitlines():
+                m = re.match(r"# source = (\S+) sentences ([\d,]+)$", line)
+                if m:
+                    used.setdefault(m.group(1), set()).update(map(int, m.group(2).split(",")))
+    return used
+
+
+def last_number(roots: list[Path], name: str) -> int:
+    nums = [int(p.stem.rsplit("-", 1)[1]) for root in roots for p in root.glob(f"{name}-*.conll")]
+    return max(nums, default=0)
 
 
 _PROCLITIC = {"و", "ف", "ب", "ل", "ك", "س"}
@@ -134,15 +167,34 @@ def sentence_key(tokens: list[str]) -> str:
 
 
 def news_documents(name: str, sents: list[list[tuple[str, str]]], mapping: dict[str, str], *, rejoin: bool,
-                   quota: int, per_doc: int, exclude: set[str]) -> list[tuple[Document, str]]:
+                   quota: int, per_doc: int, exclude: set[str], skip: set[str] | None = None,
+                   wide: bool = False, first_number: int = 1, max_words: int = 120) -> list[tuple[Document, str]]:
+    """Conflict-dense sentences of one news corpus, ``per_doc`` to a document.
+
+    Args:
+        skip: Keys (:func:`sentence_key`) of sentences already annotated; they are not
+            chosen again, and the chosen ones are added to it.
+        wide: Score with the wider second-tier vocabulary (``--extend``).
+        first_number: Number of the first new document (``NAME-NNN``).
+        max_words: Longest sentence taken.
+    """
+    skip = set() if skip is None else skip
     scored = []
     for i, s in enumerate(sents):
-        if not 5 <= len(s) <= 120:
+        if not 5 <= len(s) <= max_words:
             continue
-        score = conflict_score([t for t, _ in s])
-        if score >= 2 or (score >= 1 and len(s) <= 90):
+        key = sentence_key([t for t, _ in s])
+        if key in skip:
+            continue
+        words = [t for t, _ in s]
+        score = conflict_score(words, wide=wide)
+        # Short sentences need one conflict word, long ones two; the wide tier's context
+        # words are weaker evidence, so "short" is shorter for them.
+        short = 90 if not wide or conflict_score(words) else 70
+        if score >= 2 or (score >= 1 and len(s) <= short):
             scored.append((score, i))
     chosen = sorted(i for _, i in sorted(scored, reverse=True)[:quota])
+    skip.update(sentence_key([t for t, _ in sents[i]]) for i in chosen)
     docs = []
     for k in range(0, len(chosen), per_doc):
         # NewsFANE re-annotates ANERcorp text: never let an ANERcorp *test* sentence in.
@@ -157,7 +209,7 @@ def news_documents(name: str, sents: list[list[tuple[str, str]]], mapping: dict[
             texts.append(t)
             off += len(t) + 1
         text = "\n".join(texts) + "\n"
-        doc_id = f"{name}-{k // per_doc + 1:03d}"
+        doc_id = f"{name}-{k // per_doc + first_number:03d}"
         source = f"{name} sentences {','.join(map(str, idx))}"
         problems: list[str] = []
         docs.append((document_from_spans(doc_id, text, spans, source=source, problems=problems), text))
@@ -173,15 +225,76 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("annotations"))
     ap.add_argument("--aner-quota", type=int, default=1100)
     ap.add_argument("--fane-quota", type=int, default=850)
+    ap.add_argument("--extend", action="store_true",
+                    help="add news documents of not-yet-annotated sentences (wider vocabulary), numbered after the existing ones")
+    ap.add_argument("--max-words", type=int, default=120, help="longest news sentence taken")
+    ap.add_argument("--count", action="store_true", help="only count the news sentences of the corpus splits")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     data = args.shared / "data"
+    if args.count:
+        count_news(args.out, data)
+        return
     texts = args.out / "texts"
     todo = args.out / "_work" / "todo"
     texts.mkdir(parents=True, exist_ok=True)
     todo.mkdir(parents=True, exist_ok=True)
     docs: list[tuple[Document, str]] = []
+    if args.extend:
+        docs = extend_news(args, data)
+    else:
+        docs = all_documents(args, data)
+    total = 0
+    for doc, text in docs:
+        (texts / f"{doc.doc_id}.txt").write_text(text, encoding="utf-8")
+        write_conll([doc], todo / f"{doc.doc_id}.conll")
+        total += len(doc.tokens)
+        log.info("%-70s %6d tokens", doc.doc_id, len(doc.tokens))
+    log.info("%d documents, %d tokens", len(docs), total)
 
+
+def _news_sources(data: Path) -> tuple[set[str], list, list]:
+    aner_test = read_columns(data / "anercorp" / "ANERCorp_CamelLab_test.txt", sep=None)
+    exclude = {sentence_key([t for t, _ in s]) for s in aner_test}  # only ever used to keep test sentences out
+    aner = read_columns(data / "anercorp" / "ANERCorp_CamelLab_train.reconstructed.txt", sep=None)
+    fane = read_columns(data / "fane" / "NewsFANE_Gold_2014_170K.txt", sep="\t")
+    return exclude, aner, fane[: int(len(fane) * 0.8)]
+
+
+def count_news(out: Path, data: Path) -> None:
+    """Log the news sentences in the corpus splits: per corpus, in all, and distinct.
+
+    NewsFANE re-annotates ANERcorp text, so one sentence can be in both corpora.
+    """
+    _, aner, fane = _news_sources(data)
+    used = annotated_sentences([out / d for d in ("train", "dev", "test")])
+    keys: set[str] = set()
+    for name, sents in (("anercorp-train", aner), ("newsfane-train", fane)):
+        idx = used.get(name, set())
+        keys |= {sentence_key([t for t, _ in sents[i]]) for i in idx}
+        log.info("%s: %d sentences", name, len(idx))
+    log.info("news sentences: %d in all, %d distinct", sum(map(len, used.values())), len(keys))
+
+
+def extend_news(args: argparse.Namespace, data: Path) -> list[tuple[Document, str]]:
+    """New news documents whose sentences no existing document (any split, or todo) has."""
+    roots = [args.out / d for d in ("train", "dev", "test")] + [args.out / "_work" / "todo"]
+    exclude, aner, fane = _news_sources(data)
+    used = annotated_sentences(roots)
+    # NewsFANE re-annotates ANERcorp text: a sentence used in either corpus is used in both.
+    skip = {sentence_key([t for t, _ in aner[i]]) for i in used.get("anercorp-train", ())}
+    skip |= {sentence_key([t for t, _ in fane[i]]) for i in used.get("newsfane-train", ())}
+    docs = news_documents("anercorp-train", aner, ANER_MAP, rejoin=False, quota=args.aner_quota, per_doc=50,
+                          exclude=exclude, skip=skip, wide=True, first_number=last_number(roots, "anercorp-train") + 1,
+                          max_words=args.max_words)
+    docs += news_documents("newsfane-train", fane, FANE_MAP, rejoin=True, quota=args.fane_quota, per_doc=50,
+                           exclude=exclude, skip=skip, wide=True, first_number=last_number(roots, "newsfane-train") + 1,
+                           max_words=args.max_words)
+    return docs
+
+
+def all_documents(args: argparse.Namespace, data: Path) -> list[tuple[Document, str]]:
+    docs: list[tuple[Document, str]] = []
     ex = args.shared / "examples" / "deir-ez-zor-daily-report.txt"
     t = ex.read_text(encoding="utf-8")
     docs.append((document_from_spans("deir-ez-zor-daily-report", t, [], source="shared/examples/deir-ez-zor-daily-report.txt"), t))
@@ -195,21 +308,10 @@ def main() -> None:
         doc_id = "sa-" + re.sub(r"[^A-Za-z0-9]+", "-", rel.removesuffix("_ar.md")).strip("-").lower()
         docs.append((document_from_spans(doc_id, t, [], source=f"syrian-archive/{rel}"), t))
 
-    aner_test = read_columns(data / "anercorp" / "ANERCorp_CamelLab_test.txt", sep=None)
-    exclude = {sentence_key([t for t, _ in s]) for s in aner_test}  # only ever used to keep test sentences out
-    aner = read_columns(data / "anercorp" / "ANERCorp_CamelLab_train.reconstructed.txt", sep=None)
+    exclude, aner, fane_train = _news_sources(data)
     docs += news_documents("anercorp-train", aner, ANER_MAP, rejoin=False, quota=args.aner_quota, per_doc=50, exclude=exclude)
-    fane = read_columns(data / "fane" / "NewsFANE_Gold_2014_170K.txt", sep="\t")
-    fane_train = fane[: int(len(fane) * 0.8)]
     docs += news_documents("newsfane-train", fane_train, FANE_MAP, rejoin=True, quota=args.fane_quota, per_doc=50, exclude=exclude)
-
-    total = 0
-    for doc, text in docs:
-        (texts / f"{doc.doc_id}.txt").write_text(text, encoding="utf-8")
-        write_conll([doc], todo / f"{doc.doc_id}.conll")
-        total += len(doc.tokens)
-        log.info("%-70s %6d tokens", doc.doc_id, len(doc.tokens))
-    log.info("%d documents, %d tokens", len(docs), total)
+    return docs
 
 
 if __name__ == "__main__":
