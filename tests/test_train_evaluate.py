@@ -115,3 +115,19 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(tiny_model_dir: Path, ti
     state = json.loads(sorted(run.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))[-1].joinpath("trainer_state.json").read_text())
     assert state["epoch"] >= 6 - 1e-6 or state.get("global_step", 0) > int(first.name.split("-")[1])
     assert (run / "model" / "train_report.json").exists()
+
+
+@pytest.mark.parametrize("stage", ["mix", "pretrain"])
+def test_auxiliary_corpora_join_training_or_come_first(stage: str, tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path) -> None:
+    from conflictner.train import train
+
+    aux = tmp_path / "aux.txt"
+    aux.write_text("قصف B-LOC\nحلب I-LOC\nأمس O\n\nقال O\nأحمد B-PERS\n\n", encoding="utf-8")
+    cfg = _config(tmp_path, tiny_model_dir, tiny_corpus, epochs=1)
+    text = cfg.read_text(encoding="utf-8").replace(
+        "[train]", f'aux_stage = "{stage}"\naux = [{{ path = "{aux}", format = "anercorp", weight = 1.0 }}]\n[train]')
+    cfg.write_text(text, encoding="utf-8")
+    report = json.loads((train(TrainConfig.from_toml(cfg)) / "train_report.json").read_text(encoding="utf-8"))
+    assert report["data"]["windows"]["aux"] >= 1  # sentences are packed into windows
+    assert ("aux" in report["metrics"]) == (stage == "pretrain")
+    assert "dev_f1" in report["metrics"]["main"]
