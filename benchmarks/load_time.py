@@ -31,7 +31,7 @@ def main() -> None:
     print(f"model: {args.model or 'shipped'}; {args.repeat} fresh processes")
     print(f"imports (conflictner, transformers, torch): median {statistics.median(imports):.2f} s")
     print(f"conflictner.load(): median {statistics.median(loads):.2f} s, min {min(loads):.2f} s, max {max(loads):.2f} s")
-    print(f"total: median {statistics.median(i + l for i, l in zip(imports, loads)):.2f} s")
+    print(f"total: median {statistics.median(i + t for i, t in zip(imports, loads)):.2f} s")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,13 @@ truncated: every word of the text gets a tag.
 Word-level scores come from the word's *first* subword (``aggregation="first"``,
 matching training, where the other subwords are masked with ``-100``), or from
 the mean of its subwords' probabilities (``aggregation="mean"``).
+
+Tags are chosen jointly, not word by word: a Viterbi search finds the most
+probable tag sequence that is valid IOB2 (``I-X`` only after ``B-X`` or ``I-X``,
+never at a sentence start). The classifier is trained word by word, so its
+argmax can open a span with ``I-`` or switch label in mid-span; repairing that
+afterwards keeps the wrong half, while the constrained search weighs the whole
+span (``decoding="argmax"`` keeps the word-by-word choice with repair).
 """
 
 from __future__ import annotations
@@ -24,11 +31,14 @@ from .labels import spans_from_bio
 from .results import Entity
 from .text import Token
 
-__all__ = ["Window", "plan_windows", "word_subwords", "words_to_entities", "MAX_SUBWORDS_PER_WORD"]
+__all__ = ["Window", "plan_windows", "word_subwords", "viterbi_bio", "words_to_entities", "MAX_SUBWORDS_PER_WORD", "DECODINGS"]
 
 #: Subwords of one word fed to the model; the rest of a pathologically long
 #: "word" (a URL, a run of symbols) adds nothing to its first-subword label.
 MAX_SUBWORDS_PER_WORD = 16
+
+#: How word tags are chosen from their probabilities (see the module docstring).
+DECODINGS = ("viterbi", "argmax")
 
 
 def word_subwords(tokenizer: object, words: Sequence[str]) -> list[list[int]]:
@@ -100,12 +110,62 @@ def context_weight(position: int, first: int, last: int) -> int:
     return min(position - first, last - 1 - position)
 
 
+def viterbi_bio(probs: np.ndarray, tags: Sequence[str], sentence_starts: Sequence[int] = ()) -> np.ndarray:
+    """The most probable valid IOB2 tag sequence (indices into ``tags``).
+
+    Transitions carry no learned weights: invalid ones (``O → I-X``,
+    ``B-X → I-Y``, ``I-`` at a sentence start) are forbidden, all others free,
+    so where the argmax is already valid it is returned unchanged.
+
+    Args:
+        probs: ``(n_words, n_tags)`` probabilities.
+        tags: Tag names for the columns; ``O`` and ``B-`` tags are always allowed.
+        sentence_starts: Word indices where no ``I-`` may continue a span.
+
+    Example:
+        >>> tags = ["O", "B-LOC", "I-LOC"]
+        >>> p = np.array([[0.5, 0.1, 0.4], [0.1, 0.1, 0.8]])   # argmax: O I-LOC
+        >>> [tags[i] for i in viterbi_bio(p, tags)]
+        ['B-LOC', 'I-LOC']
+    """
+    n, n_tags = probs.shape
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    logp = np.log(np.clip(probs, 1e-12, None))
+    opens = np.array([not t.startswith("I-") for t in tags])
+    allowed = np.tile(opens, (n_tags, 1))  # allowed[prev, cur]
+    for j, t in enumerate(tags):
+        if t.startswith("I-"):
+            for i, prev in enumerate(tags):
+                allowed[i, j] = prev[2:] == t[2:] and prev[:2] in ("B-", "I-")
+    trans = np.where(allowed, 0.0, -np.inf)
+    start_only = np.where(opens, 0.0, -np.inf)
+    starts = set(sentence_starts)
+    score = logp[0] + start_only
+    back = np.zeros((n, n_tags), dtype=int)
+    for k in range(1, n):
+        if k in starts:
+            prev = int(score.argmax())
+            back[k] = prev
+            score = score[prev] + start_only + logp[k]
+        else:
+            cand = score[:, None] + trans
+            back[k] = cand.argmax(axis=0)
+            score = cand.max(axis=0) + logp[k]
+    path = np.zeros(n, dtype=int)
+    path[-1] = int(score.argmax())
+    for k in range(n - 1, 0, -1):
+        path[k - 1] = back[k, path[k]]
+    return path
+
+
 def words_to_entities(
     text: str,
     words: Sequence[Token],
     probs: np.ndarray,
     tags: Sequence[str],
     sentence_starts: Sequence[int] = (),
+    decoding: str = "viterbi",
 ) -> list[Entity]:
     """Decode word-level tag probabilities into entities with character offsets.
 
@@ -115,14 +175,18 @@ def words_to_entities(
         probs: ``(len(words), len(tags))`` probabilities.
         tags: Tag names for the columns (``O``, ``B-X``, ``I-X``...).
         sentence_starts: Indices of words that begin a sentence: no entity
-            runs across them (an ``I-`` there starts a new entity).
+            runs across them.
+        decoding: ``"viterbi"`` (the best valid IOB2 sequence) or ``"argmax"``
+            (each word's best tag; an ``I-`` that cannot continue starts a new entity).
 
     Returns:
         Entities in text order; the score is the mean probability of the chosen tags.
     """
+    if decoding not in DECODINGS:
+        raise ValueError(f"decoding must be one of {DECODINGS}, got {decoding!r}")
     if len(words) == 0:
         return []
-    best = probs.argmax(axis=1)
+    best = viterbi_bio(probs, tags, sentence_starts) if decoding == "viterbi" else probs.argmax(axis=1)
     seq = [tags[i] for i in best]
     for k in sentence_starts:
         if 0 < k < len(seq) and seq[k].startswith("I-"):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .decode import Window, context_weight, plan_windows, word_subwords, words_to_entities
+from .decode import DECODINGS, Window, context_weight, plan_windows, word_subwords, words_to_entities
 from .model import DEFAULT_MODEL_DIR, LoadedModel, load_checkpoint
 from .results import Entity, Report
 from .text import Token, split_sentences, tokenize
@@ -44,6 +44,8 @@ class Parser:
         stride: Subwords of overlap between windows of a long report (default: a quarter window).
         batch_size: Windows per forward pass.
         aggregation: ``"first"`` (first subword's logits, as trained) or ``"mean"``.
+        decoding: ``"viterbi"`` (best valid IOB2 sequence, the default) or ``"argmax"``
+            (word by word, then repaired); see :mod:`conflictner.decode`.
 
     Example:
         >>> import conflictner
@@ -61,10 +63,13 @@ class Parser:
         stride: int | None = None,
         batch_size: int = 16,
         aggregation: str = "first",
+        decoding: str = "viterbi",
         incidents: bool = True,
     ) -> None:
         if aggregation not in ("first", "mean"):
             raise ValueError(f"aggregation must be 'first' or 'mean', got {aggregation!r}")
+        if decoding not in DECODINGS:
+            raise ValueError(f"decoding must be one of {DECODINGS}, got {decoding!r}")
         self.loaded = loaded
         self.model = loaded.model
         self.tokenizer = loaded.tokenizer
@@ -76,6 +81,7 @@ class Parser:
         self.stride = self.max_length // 4 if stride is None else stride
         self.batch_size = batch_size
         self.aggregation = aggregation
+        self.decoding = decoding
         self.incidents = incidents
         self._specials = self.tokenizer.num_special_tokens_to_add(pair=False)
         self._cls = self.tokenizer.cls_token_id
@@ -189,7 +195,7 @@ class Parser:
             for sent in split_sentences(t, w):
                 starts.append(k)
                 k += len(sent)
-            out.append(words_to_entities(t, w, p, self.tags, starts))
+            out.append(words_to_entities(t, w, p, self.tags, starts, self.decoding))
         return out
 
     # --- reports -------------------------------------------------------------------

@@ -277,21 +277,27 @@ def _git_version() -> str:
 
 
 def _seqeval_metrics(tags: list[str]):
-    """A ``compute_metrics`` for Trainer: strict IOB2 entity P/R/F1 on first subwords."""
+    """A ``compute_metrics`` for Trainer: strict IOB2 entity P/R/F1 on first subwords.
+
+    Tags are decoded as the parser decodes them (constrained Viterbi), so the
+    checkpoint chosen on dev is the best one as it will be used.
+    """
     import numpy as np
     from seqeval.metrics import f1_score, precision_score, recall_score
     from seqeval.scheme import IOB2
 
-    from .labels import repair_bio
+    from .decode import viterbi_bio
 
     def compute(pred: Any) -> dict[str, float]:
         logits, labels = pred.predictions, pred.label_ids
-        best = np.argmax(logits, axis=-1)
         y_true, y_pred = [], []
-        for p_row, l_row in zip(best, labels):
+        for x_row, l_row in zip(logits, labels):
             keep = l_row != -100
+            x = x_row[keep].astype(np.float64)
+            probs = np.exp(x - x.max(axis=-1, keepdims=True))
+            probs /= probs.sum(axis=-1, keepdims=True)
             y_true.append([tags[i] for i in l_row[keep]])
-            y_pred.append(repair_bio([tags[i] for i in p_row[keep]]))
+            y_pred.append([tags[i] for i in viterbi_bio(probs, tags)])
         kw = {"mode": "strict", "scheme": IOB2, "zero_division": 0}
         return {
             "precision": precision_score(y_true, y_pred, **kw),

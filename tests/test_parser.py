@@ -171,3 +171,12 @@ def test_probabilities_are_normalised(tiny_parser: Parser) -> None:
     words = conflictner.text.tokenize("قصف على حلب")  # type: ignore[attr-defined]
     probs = tiny_parser._predict_probs([tiny_parser._subwords(words)], None)[0]
     assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+
+
+def test_decoding_is_a_parser_option(tiny_model_dir: Path) -> None:
+    text = example_text()[:400]
+    for decoding in ("viterbi", "argmax"):
+        ents = conflictner.load(tiny_model_dir, decoding=decoding).predict_entities([text])[0]
+        assert all(text[e.start:e.end] == e.text for e in ents)
+    with pytest.raises(ValueError, match="decoding"):
+        conflictner.load(tiny_model_dir, decoding="beam")
