@@ -34,6 +34,11 @@ class OutFormat(str, Enum):
     geojson = "geojson"
 
 
+class Decoding(str, Enum):
+    viterbi = "viterbi"
+    argmax = "argmax"
+
+
 class SpanFormat(str, Enum):
     conll = "conll"
     jsonl = "jsonl"
@@ -106,13 +111,14 @@ def parse(
     report_date: Annotated[str | None, typer.Option(help="ISO date that relative times resolve against.")] = None,
     jsonl_in: Annotated[bool, typer.Option("--jsonl", help="Read JSONL records even from stdin.")] = False,
     batch_size: Annotated[int, typer.Option(help="Windows per forward pass.")] = 16,
+    decoding: Annotated[Decoding, typer.Option(help="Best valid IOB2 sequence, or each word's best tag.")] = Decoding.viterbi,
 ) -> None:
     """Parse reports and print entities and incidents."""
     from . import load
     from .export import incident_table, to_acled_csv, to_geojson
 
     texts, ids, dates = _read_inputs(file, jsonl_in)
-    parser = load(model, batch_size=batch_size)
+    parser = load(model, batch_size=batch_size, decoding=decoding.value)
     dates = [d or report_date for d in dates]
     if len(texts) > 1:
         from tqdm import tqdm
@@ -168,6 +174,7 @@ def evaluate(
     split: Annotated[str, typer.Option(help="Split of a corpus folder.")] = "test",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     no_incidents: Annotated[bool, typer.Option("--no-incidents", help="Skip incident agreement.")] = False,
+    decoding: Annotated[Decoding, typer.Option(help="Best valid IOB2 sequence, or each word's best tag.")] = Decoding.viterbi,
 ) -> None:
     """Score a model on held-out documents (whole documents, windows merged)."""
     from . import load
@@ -176,7 +183,7 @@ def evaluate(
     docs = _load_eval_docs(data, split)
     if not docs:
         _fail(f"no documents found in {data} (split {split})")
-    ev = run(load(model), docs, model_dir=model, incidents=not no_incidents)
+    ev = run(load(model, decoding=decoding.value), docs, model_dir=model, incidents=not no_incidents)
     typer.echo(json.dumps(ev.to_dict(), ensure_ascii=False, indent=1) if as_json else ev.table())
 
 

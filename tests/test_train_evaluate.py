@@ -78,6 +78,11 @@ def test_train_then_evaluate_on_a_tiny_corpus(tiny_model_dir: Path, tiny_corpus:
     assert res.exit_code == 0
     assert "not held-out" in res.output
 
+    res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tiny_corpus), "--decoding", "argmax", "--json"])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tiny_corpus), "--decoding", "beam"])
+    assert res.exit_code != 0
+
 
 def test_training_is_deterministic_with_a_seed(tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path) -> None:
     from safetensors.numpy import load_file
