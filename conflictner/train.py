@@ -268,12 +268,22 @@ def encode_documents(
 
 
 def _git_version() -> str:
+    """The commit of the running code, ``+dirty`` when tracked files differ from it.
+
+    Read when training starts: the code that trains is the code imported then,
+    whatever is committed while it runs.
+    """
+    here = Path(__file__).resolve().parent
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
-                             cwd=Path(__file__).resolve().parent)
-        return out.stdout.strip() or "unknown"
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5, cwd=here)
+        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", "."],
+                                capture_output=True, text=True, timeout=5, cwd=here)
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+    version = head.stdout.strip()
+    if not version:
+        return "unknown"
+    return version + ("+dirty" if status.stdout.strip() else "")
 
 
 def _seqeval_metrics(tags: list[str]):
@@ -442,6 +452,7 @@ def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
     from .auxdata import read_aux
 
     started = time.time()
+    code_version = _git_version()
     set_seed(cfg.seed)
     out = Path(cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -514,7 +525,7 @@ def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
             "windows": {"train": len(train_ex), "dev": len(dev_ex), "aux": len(aux_ex)},
         },
         "metrics": stages,
-        "code_version": _git_version(),
+        "code_version": code_version,
         "library_versions": _versions(),
         "python": platform.python_version(),
         "seconds": round(time.time() - started, 1),
