@@ -9,6 +9,8 @@ share a sentence are kept in the same split (never one in train and one in test)
 
 Usage:
     python training/finalize_corpus.py --work annotations/_work/done --out annotations
+    # later batches are added without moving (or rewriting) any placed document:
+    python training/finalize_corpus.py --add wikifane-001 ... wikifane-007
 """
 
 from __future__ import annotations
@@ -29,6 +31,21 @@ log = logging.getLogger("finalize_corpus")
 # in train, so dev and test remain the documents every published score was measured on.
 SECOND_BATCH = [f"anercorp-train-{n:03d}" for n in range(16, 24)] + [f"newsfane-train-{n:03d}" for n in range(15, 19)]
 FIXED = {"deir-ez-zor-daily-report": "test"}
+
+
+def place_added(doc_ids: list[str]) -> dict[str, str]:
+    """Splits of a later batch added to a finished corpus (``--add``).
+
+    The last document of the batch goes to dev and the others to train; test never
+    changes, so scores on it stay comparable. The third batch (WikiFANE casualty
+    sentences) is why: dev had only 14 casualty spans to select a model on.
+
+    Example:
+        >>> place_added(["wikifane-002", "wikifane-001"])
+        {'wikifane-001': 'train', 'wikifane-002': 'dev'}
+    """
+    ids = sorted(doc_ids)
+    return {d: "dev" if d == ids[-1] and len(ids) > 1 else "train" for d in ids}
 
 
 def _group(doc_id: str) -> str:
@@ -111,8 +128,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--work", type=Path, default=Path("annotations/_work/done"))
     ap.add_argument("--out", type=Path, default=Path("annotations"))
+    ap.add_argument("--add", nargs="+", metavar="DOC_ID",
+                    help="only place these documents (a later batch); placed documents are left as they are")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.add:
+        placed = {p.stem for split in ("train", "dev", "test") for p in (args.out / split).glob("*.conll")}
+        clash = sorted(placed & set(args.add))
+        if clash:
+            raise SystemExit(f"already in the corpus (adjudicated copies would be overwritten): {clash}")
+        for doc_id, split in place_added(args.add).items():
+            shutil.copy(args.work / f"{doc_id}.conll", args.out / split / f"{doc_id}.conll")
+            log.info("%s -> %s", doc_id, split)
+        return
     files = sorted(args.work.glob("*.conll"))
     sizes, sentences = {}, {}
     for f in files:

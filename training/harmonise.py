@@ -4,7 +4,8 @@ Three kinds of change, all listed as ``file:line token old → new`` before
 anything is written:
 
 1. ``double``: the eight documents annotated twice. Every sentence where the
-   two passes differ is decided in ``DOUBLE`` (``first`` or ``second`` pass);
+   two passes differ is decided in ``DOUBLE`` (``first`` or ``second`` pass, or
+   one pass plus explicit span edits where each pass is right somewhere);
    the decided tags are written into the corpus copy in ``annotations/{split}/``.
 2. ``news``: sentences that occur in an ANERcorp and a NewsFANE document (or in
    two documents of one source). Each disagreeing pair is decided in ``NEWS``
@@ -63,6 +64,34 @@ DOUBLE = {
     ("sa-investigations-press-release-of-the-chemical-weapons-attack-on-damascus", 47): "second",
     # chemical weapons only owned / to be destroyed: O
     ("sa-investigations-press-release-of-the-chemical-weapons-attack-on-damascus", 92): "first",
+    # third batch (WikiFANE casualty sentences, 2026-12-04); edits are (base, remove, add) with
+    # spans as (LABEL, text as written[, occurrence index])
+    # شهيدا after the victim's name is a death noun: KILLED (as ليصعد [شهيدا])
+    ("wikifane-002", 180): "second",
+    # فترة طويلة من حياته is a vague duration, not a date or period of the conflict: O
+    ("wikifane-002", 232): "first",
+    # his prison in Nablus is one definite facility
+    ("wikifane-002", 658): "first",
+    # participles after a name are outside (D15: للقوات without المغيرة); an apposition
+    # "X الجناح العسكري لـ Y" with Y's acronym in quotes is one ACTOR (GUIDELINES §2)
+    ("wikifane-002", 695): ("first", [("ACTOR", "كتائب عز الدين القسام الجناح العسكري لحركة المقاومة الاسلامية"),
+                                      ("ACTOR", "حماس")],
+                            [("ACTOR", 'كتائب عز الدين القسام الجناح العسكري لحركة المقاومة الاسلامية " حماس "')]),
+    # افراد is a role word (outside, like عناصر); زملائهم alone is generic (rule 3): only the unit
+    ("wikifane-002", 778): ("second", [("ACTOR", "زملائهم")], []),
+    # الشهيد before the name of someone killed in another incident is a title (name PER);
+    # الكنب is a village
+    ("wikifane-007", 61): "second",
+    # انذاك meaning "then-" about a role is O, حينها dating the action is TIME; اغتياله and
+    # تصفيته stay EVENT as in the rest of the corpus (16 of 18 اغتيال spans)
+    ("wikifane-007", 566): ("second", [("KILLED", "تصفيةه"), ("KILLED", "اغتياله")],
+                            [("EVENT", "تصفيةه"), ("EVENT", "اغتياله")]),
+    ("wikifane-007", 463): "second",
+    # stones thrown at him are a weapon used
+    ("wikifane-007", 653): "first",
+    # a named cemetery is a facility
+    ("wikifane-007", 723): "first",
+    ("wikifane-007", 847): ("second", [("LOC", "مقبرة الشهداء")], [("FAC", "مقبرة الشهداء")]),
 }
 
 # --- 2. duplicated news sentences: "refdoc:line>otherdoc:line" -> decision ------------------------------
@@ -356,8 +385,24 @@ def do_double(ed: Editor, done: dict[str, Document]) -> None:
                 if key not in DOUBLE:
                     raise SystemExit(f"undecided difference: {doc_id}:{d1.lines[si][0]}")
                 choice = DOUBLE[key]
-            chosen = s1 if choice == "first" else s2
-            ed.set_sentence(doc_id, si, [t for _, t in chosen], "double", f"adjudicated: {choice} pass")
+            if isinstance(choice, str):
+                chosen = s1 if choice == "first" else s2
+                ed.set_sentence(doc_id, si, [t for _, t in chosen], "double", f"adjudicated: {choice} pass")
+                continue
+            base, remove, add = choice
+            skey = normalize_word("".join(t for t, _ in s1)).replace(" ", "")
+            spans = set(char_spans(s1 if base == "first" else s2))
+            def norm(r: tuple) -> tuple:
+                return (r[0], normalize_word(r[1]).replace(" ", ""), *r[2:])
+
+            for r in remove:
+                span = find_span(skey, *norm(r))
+                if span not in spans:
+                    raise SystemExit(f"{doc_id}:{d1.lines[si][0]}: no {r} span to remove")
+                spans.discard(span)
+            for r in add:
+                spans.add(find_span(skey, *norm(r)))
+            ed.set_sentence(doc_id, si, tags_from_char_spans(s1, spans), "double", f"adjudicated: {base} pass, edited")
 
 
 def do_news(ed: Editor, done: dict[str, Document]) -> list[str]:

@@ -14,6 +14,8 @@ official split). The ANERcorp test file is never read here.
 
 Usage:
     python training/prepare_corpus.py --shared ../shared --out annotations
+    # casualty-dense WikiFANE sentences (third batch), 24 to a document:
+    python training/prepare_corpus.py --wikifane 8 --per-doc 24
     # later, more news documents from sentences no document has yet:
     python training/prepare_corpus.py --extend --aner-quota 5000 --fane-quota 5000
     python training/prepare_corpus.py --extend --aner-quota 5000 --fane-quota 5000 --max-words 200
@@ -58,11 +60,22 @@ WIDE_STEMS = [
 ]
 _WIDE = _CONFLICT + [normalize_word(w) for w in WIDE_STEMS]
 
+# Third source, used by ``--wikifane``: casualty words. Casualty spans are the scheme's
+# rarest labels and the tagger's weakest, so WikiFANE sentences are taken only if they
+# report people killed or wounded (and are about armed conflict).
+CASUALTY_STEMS = ["قتل", "مقتل", "قتلي", "قتيل", "شهيد", "شهداء", "جرحي", "جريح", "جرح", "اصابه", "مصاب", "اصيب", "ضحايا"]
+_CASUALTY = [normalize_word(w) for w in CASUALTY_STEMS]
+
 
 def conflict_score(words: list[str], *, wide: bool = False) -> int:
     """Number of words that contain a conflict stem."""
     stems = _WIDE if wide else _CONFLICT
     return sum(1 for w in words if any(stem in normalize_word(w) for stem in stems))
+
+
+def casualty_score(words: list[str]) -> int:
+    """Number of words that contain a casualty stem."""
+    return sum(1 for w in words if any(stem in normalize_word(w) for stem in _CASUALTY))
 
 
 def annotated_sentences(roots: list[Path]) -> dict[str, set[int]]:
@@ -168,7 +181,8 @@ def sentence_key(tokens: list[str]) -> str:
 
 def news_documents(name: str, sents: list[list[tuple[str, str]]], mapping: dict[str, str], *, rejoin: bool,
                    quota: int, per_doc: int, exclude: set[str], skip: set[str] | None = None,
-                   wide: bool = False, first_number: int = 1, max_words: int = 120) -> list[tuple[Document, str]]:
+                   wide: bool = False, first_number: int = 1, max_words: int = 120,
+                   casualties: bool = False) -> list[tuple[Document, str]]:
     """Conflict-dense sentences of one news corpus, ``per_doc`` to a document.
 
     Args:
@@ -177,6 +191,8 @@ def news_documents(name: str, sents: list[list[tuple[str, str]]], mapping: dict[
         wide: Score with the wider second-tier vocabulary (``--extend``).
         first_number: Number of the first new document (``NAME-NNN``).
         max_words: Longest sentence taken.
+        casualties: Take only sentences with a casualty word and two conflict words,
+            most casualty words first (``--wikifane``).
     """
     skip = set() if skip is None else skip
     scored = []
@@ -187,6 +203,10 @@ def news_documents(name: str, sents: list[list[tuple[str, str]]], mapping: dict[
         if key in skip:
             continue
         words = [t for t, _ in s]
+        if casualties:
+            if casualty_score(words) and conflict_score(words) >= 2:
+                scored.append((casualty_score(words), i))
+            continue
         score = conflict_score(words, wide=wide)
         # Short sentences need one conflict word, long ones two; the wide tier's context
         # words are weaker evidence, so "short" is shorter for them.
@@ -228,6 +248,9 @@ def main() -> None:
     ap.add_argument("--extend", action="store_true",
                     help="add news documents of not-yet-annotated sentences (wider vocabulary), numbered after the existing ones")
     ap.add_argument("--max-words", type=int, default=120, help="longest news sentence taken")
+    ap.add_argument("--wikifane", type=int, default=0, metavar="N",
+                    help="add N WikiFANE documents of casualty sentences (third batch)")
+    ap.add_argument("--per-doc", type=int, default=50, help="news sentences per document")
     ap.add_argument("--count", action="store_true", help="only count the news sentences of the corpus splits")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -240,7 +263,9 @@ def main() -> None:
     texts.mkdir(parents=True, exist_ok=True)
     todo.mkdir(parents=True, exist_ok=True)
     docs: list[tuple[Document, str]] = []
-    if args.extend:
+    if args.wikifane:
+        docs = wikifane_documents(args, data)
+    elif args.extend:
         docs = extend_news(args, data)
     else:
         docs = all_documents(args, data)
@@ -291,6 +316,20 @@ def extend_news(args: argparse.Namespace, data: Path) -> list[tuple[Document, st
                            exclude=exclude, skip=skip, wide=True, first_number=last_number(roots, "newsfane-train") + 1,
                            max_words=args.max_words)
     return docs
+
+
+def wikifane_documents(args: argparse.Namespace, data: Path) -> list[tuple[Document, str]]:
+    """WikiFANE documents of casualty sentences (Wikipedia articles on wars and attacks).
+
+    WikiFANE shares no text with ANERcorp's test file, which is checked all the same.
+    """
+    roots = [args.out / d for d in ("train", "dev", "test")] + [args.out / "_work" / "todo"]
+    exclude, _, _ = _news_sources(data)
+    wiki = read_columns(data / "fane" / "WikiFANE_Gold_2014_500K.txt", sep="\t")
+    skip = {sentence_key([t for t, _ in wiki[i]]) for i in annotated_sentences(roots).get("wikifane", ())}
+    return news_documents("wikifane", wiki, FANE_MAP, rejoin=True, quota=args.wikifane * args.per_doc,
+                          per_doc=args.per_doc, exclude=exclude, skip=skip, casualties=True,
+                          first_number=last_number(roots, "wikifane") + 1, max_words=args.max_words)
 
 
 def all_documents(args: argparse.Namespace, data: Path) -> list[tuple[Document, str]]:
