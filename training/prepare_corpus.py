@@ -10,7 +10,8 @@ Writes, under ``annotations/``:
 Sources: Syrian Archive investigation and incident pages (``*_ar.md``), the
 shared example report, and conflict-dense sentences selected from the *train*
 parts of ANERcorp (CAMeL split) and NewsFANE (its first 80%; NewsFANE has no
-official split). The ANERcorp test file is never read here.
+official split); later (``--wikifane``) WikiFANE sentences that report people killed or
+wounded. The ANERcorp test file is read only to keep its sentences out.
 
 Usage:
     python training/prepare_corpus.py --shared ../shared --out annotations

@@ -1,0 +1,52 @@
+"""The corpus-building scripts in ``training/``: sentence selection and placing a later batch."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
+
+import finalize_corpus  # noqa: E402
+import prepare_corpus  # noqa: E402
+
+
+def _sent(text: str) -> list[tuple[str, str]]:
+    return [(w, "O") for w in text.split()]
+
+
+SENTENCES = [
+    _sent("قتل ثلاثة جنود في هجوم على الجيش قرب المدينة"),        # casualty + 2 conflict words
+    _sent("اندلعت معارك عنيفة بين الجيش والمسلحين في المدينة امس"),  # conflict, no casualty
+    _sent("افتتح الوزير معرضا للكتاب في العاصمة صباح امس"),          # neither
+    _sent("اصيب خمسة مدنيين بجروح في قصف الطيران على البلدة"),       # casualty + 2 conflict words
+    _sent("توفي الكاتب المعروف عن عمر ناهز تسعين عاما امس"),         # no casualty stem, no conflict
+]
+
+
+def test_casualty_selection_keeps_only_sentences_reporting_killed_or_wounded() -> None:
+    docs = prepare_corpus.news_documents("wikifane", SENTENCES, {}, rejoin=False, quota=10, per_doc=10,
+                                         exclude=set(), casualties=True)
+    (doc, text) = docs[0]
+    assert doc.source == "wikifane sentences 0,3"
+    assert text.splitlines() == [" ".join(w for w, _ in SENTENCES[i]) for i in (0, 3)]
+
+
+def test_casualty_selection_skips_sentences_already_annotated() -> None:
+    skip = {prepare_corpus.sentence_key([w for w, _ in SENTENCES[0]])}
+    docs = prepare_corpus.news_documents("wikifane", SENTENCES, {}, rejoin=False, quota=10, per_doc=10,
+                                         exclude=set(), skip=skip, casualties=True)
+    assert docs[0][0].source == "wikifane sentences 3"
+
+
+@pytest.mark.parametrize(
+    ("ids", "expected"),
+    [
+        (["w-002", "w-001", "w-003"], {"w-001": "train", "w-002": "train", "w-003": "dev"}),
+        (["w-001"], {"w-001": "train"}),  # a lone document never empties train
+    ],
+)
+def test_a_later_batch_goes_to_train_and_its_last_document_to_dev(ids: list[str], expected: dict[str, str]) -> None:
+    assert finalize_corpus.place_added(ids) == expected
