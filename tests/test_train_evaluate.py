@@ -67,6 +67,11 @@ def test_train_then_evaluate_on_a_tiny_corpus(tiny_model_dir: Path, tiny_corpus:
     assert report["tags"][0] == "O" and report["config"]["epochs"] == 2
     assert len(report["data"]["train_hashes"]) == 1 and "dev_f1" in report["metrics"]["main"]
     assert not list(model.glob("*.bin")) and list(model.glob("*.safetensors"))
+    # checkpoints record the window length too, so a parser reading one uses the fine-tuning length
+    checkpoints = sorted((tmp_path / "run").glob("checkpoint-*"))
+    assert checkpoints
+    for folder in [model, *checkpoints]:
+        assert json.loads((folder / "config.json").read_text())["conflictner_max_length"] == report["config"]["max_length"]
 
     res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tiny_corpus), "--split", "test", "--json"])
     assert res.exit_code == 0, res.output
