@@ -3,7 +3,7 @@
 Documents are split whole, about 80/10/10 by tokens within each source group
 (Syrian Archive pages, ANERcorp sentences, NewsFANE sentences), with a fixed
 seed. The shared example report always goes to ``test``, the second batch of news
-documents to ``train``. NewsFANE re-annotates
+documents to ``train``, the third batch (WikiFANE) as ``--add`` placed it. NewsFANE re-annotates
 ANERcorp text, so a news sentence can occur in two documents: documents that
 share a sentence are kept in the same split (never one in train and one in test).
 
@@ -31,6 +31,8 @@ log = logging.getLogger("finalize_corpus")
 # in train, so dev and test remain the documents every published score was measured on.
 SECOND_BATCH = [f"anercorp-train-{n:03d}" for n in range(16, 24)] + [f"newsfane-train-{n:03d}" for n in range(15, 19)]
 FIXED = {"deir-ez-zor-daily-report": "test"}
+# The third batch (WikiFANE casualty sentences) was placed with ``--add``; a full re-run keeps it there.
+THIRD_BATCH = [f"wikifane-{n:03d}" for n in range(1, 8)]
 
 
 def place_added(doc_ids: list[str]) -> dict[str, str]:
@@ -83,7 +85,8 @@ def assign_splits(sizes: dict[str, int], sentences: dict[str, list[str]], dev: f
     test document: then it follows that document, as no sentence may be in two splits.
     """
     later = {d for d in sizes if d in SECOND_BATCH}
-    first = {d: n for d, n in sizes.items() if d not in later}
+    third = place_added([d for d in sizes if d in THIRD_BATCH]) if any(d in THIRD_BATCH for d in sizes) else {}
+    first = {d: n for d, n in sizes.items() if d not in later and d not in third}
     out = _balance(first, {d: sentences[d] for d in first}, dev, test)
     held_out = {k: out[d] for d in first if out[d] != "train" for k in sentences[d]}
     for d in sorted(later):
@@ -91,6 +94,7 @@ def assign_splits(sizes: dict[str, int], sentences: dict[str, list[str]], dev: f
         out[d] = min(splits) if splits else "train"
         if splits:
             log.warning("%s shares a sentence with a %s document: placed in %s", d, "/".join(sorted(splits)), out[d])
+    out.update(third)  # no WikiFANE sentence occurs in another document (checked when it was made)
     return out
 
 
