@@ -85,7 +85,7 @@ def assign_splits(sizes: dict[str, int], sentences: dict[str, list[str]], dev: f
     test document: then it follows that document, as no sentence may be in two splits.
     """
     later = {d for d in sizes if d in SECOND_BATCH}
-    third = place_added([d for d in sizes if d in THIRD_BATCH]) if any(d in THIRD_BATCH for d in sizes) else {}
+    third = place_added([d for d in sizes if d in THIRD_BATCH])
     first = {d: n for d, n in sizes.items() if d not in later and d not in third}
     out = _balance(first, {d: sentences[d] for d in first}, dev, test)
     held_out = {k: out[d] for d in first if out[d] != "train" for k in sentences[d]}

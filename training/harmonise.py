@@ -41,7 +41,7 @@ from conflictner.labels import bio_from_spans, spans_from_bio
 from conflictner.text import normalize_word
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from agreement import char_spans, duplicate_sentences  # noqa: E402
+from agreement import char_spans, duplicate_sentences, sentence_key  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent / "annotations"
 
@@ -373,6 +373,11 @@ def find_span(key: str, label: str, text: str, nth: int = 0) -> tuple[int, int, 
     return (pos, pos + len(text), label)
 
 
+def _as_written(edit: tuple) -> tuple:
+    """A ``DOUBLE`` span edit (LABEL, text as written[, nth]) with its text in key space."""
+    return (edit[0], sentence_key(edit[1].split()), *edit[2:])
+
+
 def do_double(ed: Editor, done: dict[str, Document]) -> None:
     second = {read_conll(p)[0].doc_id: read_conll(p)[0] for p in sorted((ROOT / "_work" / "second").glob("*.conll"))}
     for doc_id, d2 in sorted(second.items()):
@@ -390,18 +395,15 @@ def do_double(ed: Editor, done: dict[str, Document]) -> None:
                 ed.set_sentence(doc_id, si, [t for _, t in chosen], "double", f"adjudicated: {choice} pass")
                 continue
             base, remove, add = choice
-            skey = normalize_word("".join(t for t, _ in s1)).replace(" ", "")
+            skey = sentence_key(t for t, _ in s1)
             spans = set(char_spans(s1 if base == "first" else s2))
-            def norm(r: tuple) -> tuple:
-                return (r[0], normalize_word(r[1]).replace(" ", ""), *r[2:])
-
             for r in remove:
-                span = find_span(skey, *norm(r))
+                span = find_span(skey, *_as_written(r))
                 if span not in spans:
                     raise SystemExit(f"{doc_id}:{d1.lines[si][0]}: no {r} span to remove")
                 spans.discard(span)
             for r in add:
-                spans.add(find_span(skey, *norm(r)))
+                spans.add(find_span(skey, *_as_written(r)))
             ed.set_sentence(doc_id, si, tags_from_char_spans(s1, spans), "double", f"adjudicated: {base} pass, edited")
 
 

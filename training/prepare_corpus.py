@@ -68,15 +68,18 @@ CASUALTY_STEMS = ["قتل", "مقتل", "قتلي", "قتيل", "شهيد", "ش�
 _CASUALTY = [normalize_word(w) for w in CASUALTY_STEMS]
 
 
+def _count_stems(words: list[str], stems: list[str]) -> int:
+    return sum(1 for w in words if any(stem in normalize_word(w) for stem in stems))
+
+
 def conflict_score(words: list[str], *, wide: bool = False) -> int:
     """Number of words that contain a conflict stem."""
-    stems = _WIDE if wide else _CONFLICT
-    return sum(1 for w in words if any(stem in normalize_word(w) for stem in stems))
+    return _count_stems(words, _WIDE if wide else _CONFLICT)
 
 
 def casualty_score(words: list[str]) -> int:
     """Number of words that contain a casualty stem."""
-    return sum(1 for w in words if any(stem in normalize_word(w) for stem in _CASUALTY))
+    return _count_stems(words, _CASUALTY)
 
 
 def annotated_sentences(roots: list[Path]) -> dict[str, set[int]]:
@@ -205,8 +208,9 @@ def news_documents(name: str, sents: list[list[tuple[str, str]]], mapping: dict[
             continue
         words = [t for t, _ in s]
         if casualties:
-            if casualty_score(words) and conflict_score(words) >= 2:
-                scored.append((casualty_score(words), i))
+            n_casualty = casualty_score(words)
+            if n_casualty and conflict_score(words) >= 2:
+                scored.append((n_casualty, i))
             continue
         score = conflict_score(words, wide=wide)
         # Short sentences need one conflict word, long ones two; the wide tier's context
@@ -310,10 +314,10 @@ def extend_news(args: argparse.Namespace, data: Path) -> list[tuple[Document, st
     # NewsFANE re-annotates ANERcorp text: a sentence used in either corpus is used in both.
     skip = {sentence_key([t for t, _ in aner[i]]) for i in used.get("anercorp-train", ())}
     skip |= {sentence_key([t for t, _ in fane[i]]) for i in used.get("newsfane-train", ())}
-    docs = news_documents("anercorp-train", aner, ANER_MAP, rejoin=False, quota=args.aner_quota, per_doc=50,
+    docs = news_documents("anercorp-train", aner, ANER_MAP, rejoin=False, quota=args.aner_quota, per_doc=args.per_doc,
                           exclude=exclude, skip=skip, wide=True, first_number=last_number(roots, "anercorp-train") + 1,
                           max_words=args.max_words)
-    docs += news_documents("newsfane-train", fane, FANE_MAP, rejoin=True, quota=args.fane_quota, per_doc=50,
+    docs += news_documents("newsfane-train", fane, FANE_MAP, rejoin=True, quota=args.fane_quota, per_doc=args.per_doc,
                            exclude=exclude, skip=skip, wide=True, first_number=last_number(roots, "newsfane-train") + 1,
                            max_words=args.max_words)
     return docs
@@ -349,8 +353,8 @@ def all_documents(args: argparse.Namespace, data: Path) -> list[tuple[Document, 
         docs.append((document_from_spans(doc_id, t, [], source=f"syrian-archive/{rel}"), t))
 
     exclude, aner, fane_train = _news_sources(data)
-    docs += news_documents("anercorp-train", aner, ANER_MAP, rejoin=False, quota=args.aner_quota, per_doc=50, exclude=exclude)
-    docs += news_documents("newsfane-train", fane_train, FANE_MAP, rejoin=True, quota=args.fane_quota, per_doc=50, exclude=exclude)
+    docs += news_documents("anercorp-train", aner, ANER_MAP, rejoin=False, quota=args.aner_quota, per_doc=args.per_doc, exclude=exclude)
+    docs += news_documents("newsfane-train", fane_train, FANE_MAP, rejoin=True, quota=args.fane_quota, per_doc=args.per_doc, exclude=exclude)
     return docs
 
 
