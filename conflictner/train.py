@@ -384,8 +384,24 @@ def _held_out_keys(cfg: TrainConfig, dev_docs: Sequence[Document]) -> set[str]:
 
 
 def _last_checkpoint(out: Path) -> str | None:
-    ckpts = sorted(out.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]) if p.name.split("-")[-1].isdigit() else -1)
-    return str(ckpts[-1]) if ckpts else None
+    """The newest *complete* checkpoint in ``out``, or None.
+
+    The Trainer writes ``trainer_state.json`` last, so a run killed while saving leaves a
+    checkpoint without it (or with half of it); resuming from that one would fail, so it is
+    skipped, with a warning, in favour of the previous complete one.
+    """
+    complete: list[tuple[int, Path]] = []
+    for p in out.glob("checkpoint-*"):
+        step = p.name.split("-")[-1]
+        if not step.isdigit():
+            continue
+        try:
+            json.loads((p / "trainer_state.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            log.warning("skipping %s: incomplete (the run was interrupted while saving it)", p)
+            continue
+        complete.append((int(step), p))
+    return str(max(complete)[1]) if complete else None
 
 
 def _run_stage(cfg: TrainConfig, model: Any, tokenizer: Any, train_ex: list, dev_ex: list, out: Path,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conflictner.train import ConfigError, TrainConfig, encode_documents, load_documents
+from conflictner.train import ConfigError, TrainConfig, _last_checkpoint, encode_documents, load_documents
 
 
 def _config(tmp_path: Path, base: Path, corpus: Path, **extra: object) -> Path:
@@ -104,24 +104,51 @@ def test_training_is_deterministic_with_a_seed(tiny_model_dir: Path, tiny_corpus
     assert all((outs[0][k] == outs[1][k]).all() for k in outs[0])
 
 
+@pytest.mark.parametrize(
+    ("folders", "expected"),
+    [
+        ({}, None),
+        ({"checkpoint-5": "{}"}, "checkpoint-5"),
+        ({"checkpoint-5": "{}", "checkpoint-10": "{}"}, "checkpoint-10"),  # by step, not by name
+        ({"checkpoint-5": "{}", "checkpoint-10": None}, "checkpoint-5"),  # killed before its state was written
+        ({"checkpoint-5": "{}", "checkpoint-10": '{"epoch": 1.'}, "checkpoint-5"),  # killed mid-write
+        ({"checkpoint-5": None}, None),
+        ({"checkpoint-best": "{}", "checkpoint-3": "{}"}, "checkpoint-3"),
+    ],
+)
+def test_resume_picks_the_newest_complete_checkpoint(folders: dict[str, str | None], expected: str | None, tmp_path: Path) -> None:
+    for name, state in folders.items():
+        (tmp_path / name).mkdir()
+        if state is not None:
+            (tmp_path / name / "trainer_state.json").write_text(state, encoding="utf-8")
+    found = _last_checkpoint(tmp_path)
+    assert (Path(found).name if found else None) == expected
+
+
 def test_an_interrupted_run_resumes_from_its_checkpoint(tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path) -> None:
     cfg = _config(tmp_path, tiny_model_dir, tiny_corpus, epochs=6)
     cmd = [sys.executable, "-m", "conflictner.cli", "train", "--config", str(cfg)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+    # stderr to a file, not a pipe nobody reads while waiting: a full pipe would stall the run
+    log_file = (tmp_path / "first-run.log").open("wb")
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log_file, env=env, start_new_session=True)
     run = tmp_path / "run"
     deadline = time.time() + 240
-    while time.time() < deadline and not list(run.glob("checkpoint-*/trainer_state.json")):
+    # wait for a *complete* checkpoint: killing while its state is half written would leave nothing to resume
+    while time.time() < deadline and _last_checkpoint(run) is None:
         if proc.poll() is not None:
-            pytest.fail(f"training ended before a checkpoint: {proc.stderr.read().decode()[-2000:]}")
+            pytest.fail(f"training ended before a checkpoint: {(tmp_path / 'first-run.log').read_text()[-2000:]}")
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    first = sorted(run.glob("checkpoint-*"))[0]
+    log_file.close()
+    last = _last_checkpoint(run)
+    assert last is not None, "no complete checkpoint within the deadline"
+    first = Path(last)
     assert not (run / "model").exists()
     res = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=600)
     assert res.returncode == 0, res.stderr[-2000:]
-    assert f"resuming from {first}" in res.stderr or "resuming from" in res.stderr
+    assert f"resuming from {first}" in res.stderr
     state = json.loads(sorted(run.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))[-1].joinpath("trainer_state.json").read_text())
     assert state["epoch"] >= 6 - 1e-6 or state.get("global_step", 0) > int(first.name.split("-")[1])
     assert (run / "model" / "train_report.json").exists()
