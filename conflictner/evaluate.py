@@ -8,6 +8,8 @@ the predicted character spans are compared with the gold ones:
 * a partial-overlap score (a prediction counts when it overlaps a gold span of
   the same label);
 * the confusion of labels over gold spans (``O`` = missed / spurious);
+* the kinds of error per label (:func:`error_kinds`): a wrong boundary, a wrong
+  label, a missed span, a spurious one;
 * incident agreement: incidents assembled from predicted entities against
   those assembled from gold entities (casualty totals exact, places matched).
 
@@ -30,7 +32,7 @@ from .labels import UNKNOWN, bio_from_spans, repair_bio, spans_from_bio
 from .results import Entity
 from .text import Token, tokenize
 
-__all__ = ["Evaluation", "evaluate", "score_documents", "training_overlap"]
+__all__ = ["ERROR_KINDS", "Evaluation", "error_kinds", "evaluate", "score_documents", "training_overlap"]
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,7 @@ class Evaluation:
     documents: int
     tokens: int
     warnings: list[str] = field(default_factory=list)
+    errors: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
@@ -60,6 +63,11 @@ class Evaluation:
             lines.append(f"{lab:10} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f} {m['support']:8d}")
         for name, m in (("micro", self.micro), ("macro", self.macro), ("conlleval", self.conlleval_micro), ("partial", self.partial)):
             lines.append(f"{name:10} {m['precision']:6.3f} {m['recall']:6.3f} {m['f1']:6.3f}")
+        if self.errors:
+            kinds = collections.Counter()
+            for per in self.errors.values():
+                kinds.update(per)
+            lines.append("errors: " + ", ".join(f"{k}={kinds[k]}" for k in ERROR_KINDS))
         lines.append(f"{self.documents} documents, {self.tokens} tokens")
         if self.incidents:
             lines.append("incidents: " + ", ".join(f"{k}={v}" for k, v in self.incidents.items()))
@@ -160,6 +168,39 @@ def score_documents(
     return per_label, micro, macro, conll, partial, {k: dict(v) for k, v in confusion.items()}
 
 
+#: The kinds of strict-match error counted by :func:`error_kinds`.
+ERROR_KINDS = ("boundary", "label", "missed", "spurious")
+
+
+def error_kinds(gold_tags: Sequence[Sequence[str]], pred_tags: Sequence[Sequence[str]]) -> dict[str, dict[str, int]]:
+    """Every strict-match error, by gold (or, for spurious spans, predicted) label and kind.
+
+    A gold span without an exact prediction is a *boundary* error when a prediction of
+    the same label overlaps it, a *label* error when only predictions of other labels
+    overlap it (or cover it exactly), and *missed* otherwise; a prediction that overlaps
+    no gold span is *spurious*. This tells a boundary problem (partial-overlap F1 far
+    above strict) from a recall or precision one.
+
+    Example:
+        >>> error_kinds([["B-LOC", "I-LOC", "O", "B-PER"]], [["B-LOC", "O", "B-ORG", "B-ORG"]])
+        {'LOC': {'boundary': 1}, 'ORG': {'spurious': 1}, 'PER': {'label': 1}}
+    """
+    out: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    for g, p in zip(gold_tags, pred_tags, strict=True):
+        gs = spans_from_bio(["O" if t == UNKNOWN else t for t in g])
+        ps = spans_from_bio(repair_bio(p))
+        exact = set(ps)
+        for a, b, lab in gs:
+            if (a, b, lab) in exact:
+                continue
+            over = [pl for pa, pb, pl in ps if pa < b and a < pb]
+            out[lab]["boundary" if lab in over else "label" if over else "missed"] += 1
+        for a, b, lab in ps:
+            if not any(ga < b and a < gb for ga, gb, _ in gs):
+                out[lab]["spurious"] += 1
+    return {lab: dict(sorted(c.items())) for lab, c in sorted(out.items())}
+
+
 def training_overlap(model_dir: str | Path, docs: Sequence[Document]) -> list[str]:
     """Documents of ``docs`` whose text hash occurs in the model's training data."""
     from .train import documents_hash
@@ -229,6 +270,7 @@ def evaluate(parser: Any, docs: Sequence[Document], *, model_dir: str | Path | N
     gold_tags = [tags for _, _, tags in prepared]
     pred_tags = [_tags_from_entities(w, p) for (_, w, _), p in zip(prepared, preds)]
     per_label, micro, macro, conll, partial, confusion = score_documents(gold_tags, pred_tags)
+    errors = error_kinds(gold_tags, pred_tags)
     inc: dict[str, Any] = {}
     if incidents:
         gold_ents = []
@@ -245,5 +287,5 @@ def evaluate(parser: Any, docs: Sequence[Document], *, model_dir: str | Path | N
     return Evaluation(
         per_label=per_label, micro=micro, macro=macro, conlleval_micro=conll, partial=partial,
         confusion=confusion, incidents=inc, documents=len(docs), tokens=sum(len(w) for _, w, _ in prepared),
-        warnings=warnings,
+        warnings=warnings, errors=errors,
     )
