@@ -119,6 +119,11 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4)}
 
 
+def _as_scored(gold_tags: Sequence[Sequence[str]], pred_tags: Sequence[Sequence[str]]) -> tuple[list[list[str]], list[list[str]]]:
+    """The sequences every score reads: ``UNK`` gold tags as ``O``, predictions repaired to valid IOB2."""
+    return [["O" if t == UNKNOWN else t for t in seq] for seq in gold_tags], [repair_bio(seq) for seq in pred_tags]
+
+
 def score_documents(
     gold_tags: Sequence[Sequence[str]],
     pred_tags: Sequence[Sequence[str]],
@@ -130,8 +135,7 @@ def score_documents(
     from seqeval.metrics import classification_report, f1_score, precision_score, recall_score
     from seqeval.scheme import IOB2
 
-    y_true = [["O" if t == UNKNOWN else t for t in seq] for seq in gold_tags]
-    y_pred = [repair_bio(seq) for seq in pred_tags]
+    y_true, y_pred = _as_scored(gold_tags, pred_tags)
     rep = classification_report(y_true, y_pred, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
     per_label = {
         k: {"precision": round(v["precision"], 4), "recall": round(v["recall"], 4), "f1": round(v["f1-score"], 4), "support": int(v["support"])}
@@ -186,9 +190,8 @@ def error_kinds(gold_tags: Sequence[Sequence[str]], pred_tags: Sequence[Sequence
         {'LOC': {'boundary': 1}, 'ORG': {'spurious': 1}, 'PER': {'label': 1}}
     """
     out: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
-    for g, p in zip(gold_tags, pred_tags, strict=True):
-        gs = spans_from_bio(["O" if t == UNKNOWN else t for t in g])
-        ps = spans_from_bio(repair_bio(p))
+    for g, p in zip(*_as_scored(gold_tags, pred_tags), strict=True):
+        gs, ps = spans_from_bio(g), spans_from_bio(p)
         exact = set(ps)
         for a, b, lab in gs:
             if (a, b, lab) in exact:
