@@ -50,3 +50,15 @@ def test_casualty_selection_skips_sentences_already_annotated() -> None:
 )
 def test_a_later_batch_goes_to_train_and_its_last_document_to_dev(ids: list[str], expected: dict[str, str]) -> None:
     assert finalize_corpus.place_added(ids) == expected
+
+
+def test_conflict_selection_takes_war_sentences_with_or_without_casualties() -> None:
+    docs = prepare_corpus.news_documents("wikifane", SENTENCES, {}, rejoin=False, quota=10, per_doc=10,
+                                         exclude=set(), casualties=False)
+    assert docs[0][0].source == "wikifane sentences 0,1,3"  # the book fair and the obituary are not war
+
+
+def test_a_full_rerun_keeps_the_fourth_batch_in_train_and_the_third_where_it_was_placed() -> None:
+    sizes = {"wikifane-007": 900, "wikifane-008": 1000, "wikifane-015": 1100, "wikifane-001": 800}
+    splits = finalize_corpus.assign_splits(sizes, {d: [] for d in sizes})
+    assert splits == {"wikifane-001": "train", "wikifane-007": "dev", "wikifane-008": "train", "wikifane-015": "train"}

@@ -11,6 +11,8 @@ Usage:
     python training/finalize_corpus.py --work annotations/_work/done --out annotations
     # later batches are added without moving (or rewriting) any placed document:
     python training/finalize_corpus.py --add wikifane-001 ... wikifane-007
+    # or all into one split (the fourth batch went to train, so dev stayed as it was):
+    python training/finalize_corpus.py --add wikifane-008 ... wikifane-015 --split train
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ SECOND_BATCH = [f"anercorp-train-{n:03d}" for n in range(16, 24)] + [f"newsfane-
 FIXED = {"deir-ez-zor-daily-report": "test"}
 # The third batch (WikiFANE casualty sentences) was placed with ``--add``; a full re-run keeps it there.
 THIRD_BATCH = [f"wikifane-{n:03d}" for n in range(1, 8)]
+# The fourth batch (WikiFANE conflict sentences) went to train with ``--add … --split train``: dev
+# stays the seven documents every model since the third batch was selected on.
+FOURTH_BATCH = [f"wikifane-{n:03d}" for n in range(8, 16)]
 
 
 def place_added(doc_ids: list[str]) -> dict[str, str]:
@@ -86,6 +91,7 @@ def assign_splits(sizes: dict[str, int], sentences: dict[str, list[str]], dev: f
     """
     later = {d for d in sizes if d in SECOND_BATCH}
     third = place_added([d for d in sizes if d in THIRD_BATCH])
+    third.update({d: "train" for d in sizes if d in FOURTH_BATCH})
     first = {d: n for d, n in sizes.items() if d not in later and d not in third}
     out = _balance(first, {d: sentences[d] for d in first}, dev, test)
     held_out = {k: out[d] for d in first if out[d] != "train" for k in sentences[d]}
@@ -94,7 +100,7 @@ def assign_splits(sizes: dict[str, int], sentences: dict[str, list[str]], dev: f
         out[d] = min(splits) if splits else "train"
         if splits:
             log.warning("%s shares a sentence with a %s document: placed in %s", d, "/".join(sorted(splits)), out[d])
-    out.update(third)  # no WikiFANE sentence occurs in another document (checked when it was made)
+    out.update(third)  # no WikiFANE sentence occurs in another document (checked when they were made)
     return out
 
 
@@ -134,6 +140,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("annotations"))
     ap.add_argument("--add", nargs="+", metavar="DOC_ID",
                     help="only place these documents (a later batch); placed documents are left as they are")
+    ap.add_argument("--split", choices=("train", "dev", "test"),
+                    help="with --add: put every added document into this split (default: the last one to dev, the rest to train)")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.add:
@@ -141,7 +149,8 @@ def main() -> None:
         clash = sorted(placed & set(args.add))
         if clash:
             raise SystemExit(f"already in the corpus (adjudicated copies would be overwritten): {clash}")
-        for doc_id, split in place_added(args.add).items():
+        placement = {d: args.split for d in args.add} if args.split else place_added(args.add)
+        for doc_id, split in placement.items():
             shutil.copy(args.work / f"{doc_id}.conll", args.out / split / f"{doc_id}.conll")
             log.info("%s -> %s", doc_id, split)
         return
