@@ -12,7 +12,7 @@ Usage:
     # later batches are added without moving (or rewriting) any placed document:
     python training/finalize_corpus.py --add wikifane-001 ... wikifane-007
     # or all into one split (the fourth batch went to train, so dev stayed as it was):
-    python training/finalize_corpus.py --add wikifane-008 ... wikifane-015 --split train
+    python training/finalize_corpus.py --add wikifane-008 ... wikifane-015 --split train   # fifth batch: 016 ... 023
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ SECOND_BATCH = [f"anercorp-train-{n:03d}" for n in range(16, 24)] + [f"newsfane-
 FIXED = {"deir-ez-zor-daily-report": "test"}
 # The third batch (WikiFANE casualty sentences) was placed with ``--add``; a full re-run keeps it there.
 THIRD_BATCH = [f"wikifane-{n:03d}" for n in range(1, 8)]
-# The fourth batch (WikiFANE conflict sentences) went to train with ``--add … --split train``: dev
-# stays the seven documents every model since the third batch was selected on.
-FOURTH_BATCH = [f"wikifane-{n:03d}" for n in range(8, 16)]
+# The fourth and fifth batches (WikiFANE conflict sentences) went to train with ``--add … --split train``:
+# dev stays the seven documents every model since the third batch was selected on.
+FOURTH_BATCH = [f"wikifane-{n:03d}" for n in range(8, 24)]
 
 
 def place_added(doc_ids: list[str]) -> dict[str, str]:
