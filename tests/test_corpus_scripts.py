@@ -62,3 +62,13 @@ def test_a_full_rerun_keeps_the_fourth_batch_in_train_and_the_third_where_it_was
     sizes = {"wikifane-007": 900, "wikifane-008": 1000, "wikifane-015": 1100, "wikifane-001": 800}
     splits = finalize_corpus.assign_splits(sizes, {d: [] for d in sizes})
     assert splits == {"wikifane-001": "train", "wikifane-007": "dev", "wikifane-008": "train", "wikifane-015": "train"}
+
+
+def test_a_syrian_archive_page_becomes_a_document_named_after_its_path(tmp_path: Path) -> None:
+    page = tmp_path / "tools-methods" / "methodology" / "index_ar.md"
+    page.parent.mkdir(parents=True)
+    page.write_text("---\ntitle: المنهجية\n---\n\n## المنهجية\n\nيجمع **الأرشيف السوري** المقاطع.\n", encoding="utf-8")
+    doc, text = prepare_corpus.sa_document(tmp_path, "tools-methods/methodology/index_ar.md")
+    assert doc.doc_id == "sa-tools-methods-methodology-index"
+    assert doc.source == "syrian-archive/tools-methods/methodology/index_ar.md"
+    assert "يجمع الأرشيف السوري المقاطع" in text and "**" not in text and "title:" not in text

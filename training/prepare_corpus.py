@@ -23,6 +23,8 @@ Usage:
     python training/prepare_corpus.py --extend --aner-quota 5000 --fane-quota 5000
     python training/prepare_corpus.py --extend --aner-quota 5000 --fane-quota 5000 --max-words 200
     python training/prepare_corpus.py --count   # news sentences in the splits
+    # Syrian Archive pages the first batch left out (methodology, advocacy; sixth batch):
+    python training/prepare_corpus.py --sa-pages tools-methods/methodology/index_ar.md ...
 """
 
 from __future__ import annotations
@@ -260,6 +262,9 @@ def main() -> None:
     ap.add_argument("--conflict", action="store_true",
                     help="with --wikifane: take the most conflict-dense sentences, not only casualty ones (fourth batch)")
     ap.add_argument("--per-doc", type=int, default=50, help="news sentences per document")
+    ap.add_argument("--sa-pages", nargs="+", metavar="REL",
+                    help="add these Syrian Archive pages (paths under data/syrian-archive), e.g. the methodology and "
+                         "advocacy pages the first batch left out as not reporting conflict (sixth batch)")
     ap.add_argument("--count", action="store_true", help="only count the news sentences of the corpus splits")
     args = ap.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -272,7 +277,9 @@ def main() -> None:
     texts.mkdir(parents=True, exist_ok=True)
     todo.mkdir(parents=True, exist_ok=True)
     docs: list[tuple[Document, str]] = []
-    if args.wikifane:
+    if args.sa_pages:
+        docs = [sa_document(data / "syrian-archive", rel) for rel in args.sa_pages]
+    elif args.wikifane:
         docs = wikifane_documents(args, data)
     elif args.extend:
         docs = extend_news(args, data)
@@ -344,6 +351,13 @@ def wikifane_documents(args: argparse.Namespace, data: Path) -> list[tuple[Docum
                           first_number=last_number(roots, "wikifane") + 1, max_words=args.max_words)
 
 
+def sa_document(sa: Path, rel: str) -> tuple[Document, str]:
+    """One Syrian Archive page (``rel`` under ``sa``, a ``*_ar.md`` file) as plain text and a document."""
+    t = markdown_to_text((sa / rel).read_text(encoding="utf-8"))
+    doc_id = "sa-" + re.sub(r"[^A-Za-z0-9]+", "-", rel.removesuffix("_ar.md")).strip("-").lower()
+    return document_from_spans(doc_id, t, [], source=f"syrian-archive/{rel}"), t
+
+
 def all_documents(args: argparse.Namespace, data: Path) -> list[tuple[Document, str]]:
     docs: list[tuple[Document, str]] = []
     ex = args.shared / "examples" / "deir-ez-zor-daily-report.txt"
@@ -355,9 +369,7 @@ def all_documents(args: argparse.Namespace, data: Path) -> list[tuple[Document, 
         rel = p.relative_to(sa).as_posix()
         if SA_EXCLUDE.search(rel):
             continue
-        t = markdown_to_text(p.read_text(encoding="utf-8"))
-        doc_id = "sa-" + re.sub(r"[^A-Za-z0-9]+", "-", rel.removesuffix("_ar.md")).strip("-").lower()
-        docs.append((document_from_spans(doc_id, t, [], source=f"syrian-archive/{rel}"), t))
+        docs.append(sa_document(sa, rel))
 
     exclude, aner, fane_train = _news_sources(data)
     docs += news_documents("anercorp-train", aner, ANER_MAP, rejoin=False, quota=args.aner_quota, per_doc=args.per_doc, exclude=exclude)
