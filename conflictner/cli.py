@@ -213,14 +213,24 @@ def build_encoder(
 @ann_app.command("validate")
 @friendly
 def ann_validate(path: Annotated[Path, typer.Argument(help="A corpus folder (train/ dev/ test/ texts/).")] = Path("annotations")) -> None:
-    """Check BIO, labels, tokens against texts and cross-split duplicates; list every problem."""
-    from .corpus import validate_corpus
+    """Check BIO, labels, tokens against texts and cross-split duplicates; list every problem.
+
+    Also reports (without failing) dev/test sentences that occur in a train document.
+    """
+    from .corpus import held_out_overlap, load_corpus, validate_corpus
 
     problems = validate_corpus(path)
     for p in problems:
         typer.echo(str(p))
     if problems:
         _fail(f"{len(problems)} problem(s) in {path}")
+    overlap = held_out_overlap(load_corpus(path))
+    for o in overlap:
+        typer.echo(f"note: {o}")
+    for split in ("dev", "test"):
+        rows = [o for o in overlap if o.split == split]
+        if rows:
+            typer.echo(f"note: {sum(o.tokens for o in rows)} {split} tokens in {sum(o.sentences for o in rows)} sentence(s) also occur in train")
     typer.echo(f"{path}: valid")
 
 

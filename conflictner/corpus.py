@@ -313,6 +313,59 @@ def validate_corpus(root: str | Path, labels: Sequence[str] = ENTITY_LABELS) -> 
     return problems
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """Sentences of one held-out document that also occur in a training document."""
+
+    split: str
+    doc_id: str
+    sentences: int
+    tokens: int
+    of_tokens: int
+    train_docs: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return (f"{self.split}/{self.doc_id}: {self.sentences} sentence(s), {self.tokens} of {self.of_tokens} tokens, "
+                f"also in train ({', '.join(self.train_docs)})")
+
+
+def held_out_overlap(corpus: dict[str, list[Document]], min_tokens: int = 7) -> list[Overlap]:
+    """Dev and test sentences that also occur in train, per held-out document.
+
+    Whole-document duplicates are a validation error (:func:`validate_corpus`); a page
+    that quotes a paragraph of another (two Syrian Archive reports on one shipment, a
+    news sentence in two corpora) is not, but it lets a model see part of its test set.
+    This measures that share so scores can be read with it. Sentences are compared
+    on their normalised words (:func:`conflictner.text.normalize_word`), so spelling
+    variants of one sentence match; sentences shorter than ``min_tokens`` (headings,
+    dates, list items) are ignored, as they repeat by nature.
+
+    Example:
+        >>> a = Document("a", "", [[("قصف", "B-EVENT"), ("الطيران", "B-ACTOR")]])
+        >>> b = Document("b", "", [[("قصف", "O"), ("الطيران", "O")], [("انتهى", "O")]])
+        >>> [str(o) for o in held_out_overlap({"train": [a], "test": [b]}, min_tokens=2)]
+        ['test/b: 1 sentence(s), 2 of 3 tokens, also in train (a)']
+    """
+    from .text import normalize_word
+
+    def key(sent: Sequence[tuple[str, str]]) -> str:
+        return normalize_word(" ".join(t for t, _ in sent)).replace(" ", "")
+
+    owners: dict[str, set[str]] = {}
+    for doc in corpus.get("train", []):
+        for sent in doc.sentences:
+            if len(sent) >= min_tokens:
+                owners.setdefault(key(sent), set()).add(doc.doc_id)
+    out = []
+    for split in ("dev", "test"):
+        for doc in corpus.get(split, []):
+            hits = [(sent, owners[k]) for sent in doc.sentences if len(sent) >= min_tokens and (k := key(sent)) in owners]
+            if hits:
+                out.append(Overlap(split, doc.doc_id, len(hits), sum(len(s) for s, _ in hits), len(doc.tokens),
+                                   tuple(sorted(set().union(*(o for _, o in hits))))))
+    return out
+
+
 # --- markdown sources ----------------------------------------------------------
 
 _FRONT = re.compile(r"^---\s*\n(.*?)\n---\s*\n", re.S)

@@ -81,6 +81,22 @@ def test_annotations_validate_and_stats(tiny_corpus: Path) -> None:
     assert res.exit_code == 0 and "| total |" in res.stdout
 
 
+def test_validate_notes_test_sentences_that_occur_in_train_without_failing(tiny_corpus: Path) -> None:
+    train = tiny_corpus / "train" / "deir-ez-zor.conll"
+    test = tiny_corpus / "test" / "test-1.conll"
+    # copy the test document's first sentence into the train document (as a quoted paragraph would be)
+    first = test.read_text(encoding="utf-8").split("\n\n")[0].split("\n")
+    sentence = "\n".join(line for line in first if line and not line.startswith("# "))
+    text_path = tiny_corpus / "texts" / "deir-ez-zor.txt"
+    words = [line.split("\t")[0] for line in sentence.split("\n")]
+    text_path.write_text(text_path.read_text(encoding="utf-8").rstrip("\n") + "\n" + " ".join(words) + "\n", encoding="utf-8")
+    train.write_text(train.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + sentence + "\n", encoding="utf-8")
+    res = runner.invoke(app, ["annotations", "validate", str(tiny_corpus)])
+    assert res.exit_code == 0 and "valid" in res.stdout, res.output
+    assert f"note: test/test-1: 1 sentence(s), {len(words)} of" in res.stdout
+    assert "test tokens in 1 sentence(s) also occur in train" in res.stdout
+
+
 def test_validate_fails_with_locations_on_a_broken_copy(tiny_corpus: Path) -> None:
     p = tiny_corpus / "test" / "test-1.conll"
     p.write_text(p.read_text(encoding="utf-8").replace("\tB-ORG", "\tB-ORGANISATION", 1), encoding="utf-8")

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from conflictner.auxdata import MAPPINGS, read_aux
-from conflictner.corpus import document_from_spans, load_corpus, markdown_to_text, read_conll, validate_corpus
+from conflictner.corpus import (
+    Document,
+    document_from_spans,
+    held_out_overlap,
+    load_corpus,
+    markdown_to_text,
+    read_conll,
+    validate_corpus,
+)
 from conflictner.labels import UNKNOWN
 
 
@@ -114,3 +122,26 @@ def test_mapping_tables_never_map_ambiguous_organisations() -> None:
     for fmt in ("anercorp", "aqmar", "wojood"):
         assert "ORG" not in MAPPINGS[fmt]
     assert "Government" not in MAPPINGS["fane"] and "Group" not in MAPPINGS["fane"]
+
+
+def _doc(doc_id: str, *sentences: str) -> Document:
+    return Document(doc_id, "", [[(w, "O") for w in s.split()] for s in sentences])
+
+
+SHARED = "قصفت الطائرات الحربية سوق المدينة صباح اليوم"  # 7 tokens
+
+
+@pytest.mark.parametrize(
+    ("held_out", "expected"),
+    [
+        (_doc("t", SHARED, "انتهى التقرير هنا"), [("test", "t", 1, 7, 10, ("a",))]),
+        # the same sentence spelt with hamza/ta marbuta variants and a diacritic is the same sentence
+        (_doc("t", "قَصفت الطائرات الحربيه سوق المدينه صباح اليوم"), [("test", "t", 1, 7, 7, ("a",))]),
+        (_doc("t", "قصفت الطائرات"), []),  # shorter than min_tokens: headings and list items repeat by nature
+        (_doc("t", "اشتباكات عنيفة في ريف المدينة الشمالي امس"), []),
+    ],
+)
+def test_held_out_overlap_counts_sentences_a_test_document_shares_with_train(held_out: Document, expected: list) -> None:
+    corpus = {"train": [_doc("a", SHARED), _doc("b", "قصفت الطائرات")], "test": [held_out]}
+    got = [(o.split, o.doc_id, o.sentences, o.tokens, o.of_tokens, o.train_docs) for o in held_out_overlap(corpus)]
+    assert got == expected
