@@ -58,10 +58,11 @@ def test_conflict_selection_takes_war_sentences_with_or_without_casualties() -> 
     assert docs[0][0].source == "wikifane sentences 0,1,3"  # the book fair and the obituary are not war
 
 
-def test_a_full_rerun_keeps_the_fourth_batch_in_train_and_the_third_where_it_was_placed() -> None:
-    sizes = {"wikifane-007": 900, "wikifane-008": 1000, "wikifane-015": 1100, "wikifane-001": 800}
+def test_a_full_rerun_keeps_the_later_batches_in_train_and_the_third_where_it_was_placed() -> None:
+    sizes = {"wikifane-007": 900, "wikifane-008": 1000, "wikifane-015": 1100, "wikifane-001": 800, "sa-about-press": 1100}
     splits = finalize_corpus.assign_splits(sizes, {d: [] for d in sizes})
-    assert splits == {"wikifane-001": "train", "wikifane-007": "dev", "wikifane-008": "train", "wikifane-015": "train"}
+    assert splits == {"wikifane-001": "train", "wikifane-007": "dev", "wikifane-008": "train", "wikifane-015": "train",
+                      "sa-about-press": "train"}
 
 
 def test_a_syrian_archive_page_becomes_a_document_named_after_its_path(tmp_path: Path) -> None:

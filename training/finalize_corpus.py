@@ -13,6 +13,7 @@ Usage:
     python training/finalize_corpus.py --add wikifane-001 ... wikifane-007
     # or all into one split (the fourth batch went to train, so dev stayed as it was):
     python training/finalize_corpus.py --add wikifane-008 ... wikifane-015 --split train   # fifth batch: 016 ... 023
+    python training/finalize_corpus.py --add sa-about-press ... --split train                # sixth batch (SIXTH_BATCH)
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ THIRD_BATCH = [f"wikifane-{n:03d}" for n in range(1, 8)]
 # The fourth and fifth batches (WikiFANE conflict sentences) went to train with ``--add … --split train``:
 # dev stays the seven documents every model since the third batch was selected on.
 FOURTH_BATCH = [f"wikifane-{n:03d}" for n in range(8, 24)]
+# The sixth batch (Syrian Archive pages the first batch left out: about, advocacy, tools) went to train
+# the same way; pages that share sentences with a dev or test document were not taken.
+SIXTH_BATCH = ["sa-about-frequently-asked-questions", "sa-about-press", "sa-investigations-eyes-on-aleppo-further-research",
+               "sa-tech-advocacy-april-takedowns", "sa-tech-advocacy-impact-extremist-human-rights", "sa-tech-advocacy-index",
+               "sa-tools-methods-technology"]
 
 
 def place_added(doc_ids: list[str]) -> dict[str, str]:
@@ -91,7 +97,7 @@ def assign_splits(sizes: dict[str, int], sentences: dict[str, list[str]], dev: f
     """
     later = {d for d in sizes if d in SECOND_BATCH}
     third = place_added([d for d in sizes if d in THIRD_BATCH])
-    third.update({d: "train" for d in sizes if d in FOURTH_BATCH})
+    third.update({d: "train" for d in sizes if d in FOURTH_BATCH or d in SIXTH_BATCH})
     first = {d: n for d, n in sizes.items() if d not in later and d not in third}
     out = _balance(first, {d: sentences[d] for d in first}, dev, test)
     held_out = {k: out[d] for d in first if out[d] != "train" for k in sentences[d]}
