@@ -175,6 +175,8 @@ def evaluate(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
     no_incidents: Annotated[bool, typer.Option("--no-incidents", help="Skip incident agreement.")] = False,
     decoding: Annotated[Decoding, typer.Option(help="Best valid IOB2 sequence, or each word's best tag.")] = Decoding.viterbi,
+    unseen_only: Annotated[bool, typer.Option(
+        "--unseen-only", help="Corpus folders: leave out sentences that also occur in its train split (quoted paragraphs).")] = False,
 ) -> None:
     """Score a model on held-out documents (whole documents, windows merged)."""
     from . import load
@@ -183,6 +185,13 @@ def evaluate(
     docs = _load_eval_docs(data, split)
     if not docs:
         _fail(f"no documents found in {data} (split {split})")
+    if unseen_only:
+        from .corpus import load_corpus, without_sentences_of
+
+        if not (data.is_dir() and (data / "train").is_dir()):
+            _fail(f"--unseen-only needs a corpus folder with a train/ split, not {data}")
+        docs, n_sent, n_tok = without_sentences_of(docs, load_corpus(data, ["train"])["train"])
+        typer.echo(f"left out {n_sent} sentence(s), {n_tok} tokens, that also occur in {data}/train", err=True)
     ev = run(load(model, decoding=decoding.value), docs, model_dir=model, incidents=not no_incidents)
     typer.echo(json.dumps(ev.to_dict(), ensure_ascii=False, indent=1) if as_json else ev.table())
 

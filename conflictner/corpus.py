@@ -313,6 +313,41 @@ def validate_corpus(root: str | Path, labels: Sequence[str] = ENTITY_LABELS) -> 
     return problems
 
 
+def _sentence_key(sent: Sequence[tuple[str, str]]) -> str:
+    from .text import normalize_word
+
+    return normalize_word(" ".join(t for t, _ in sent)).replace(" ", "")
+
+
+def _sentence_owners(docs: Iterable[Document], min_tokens: int) -> dict[str, set[str]]:
+    owners: dict[str, set[str]] = {}
+    for doc in docs:
+        for sent in doc.sentences:
+            if len(sent) >= min_tokens:
+                owners.setdefault(_sentence_key(sent), set()).add(doc.doc_id)
+    return owners
+
+
+def without_sentences_of(docs: Sequence[Document], train: Sequence[Document], min_tokens: int = 7) -> tuple[list[Document], int, int]:
+    """Copies of ``docs`` without the sentences that also occur in ``train`` (see :func:`held_out_overlap`).
+
+    The copies have no raw text (their sentences are no longer contiguous in it), so
+    they are scored on their tokens like a CoNLL file. Used by
+    ``conflictner evaluate --unseen-only`` to score a model only on sentences it never saw.
+
+    Returns:
+        The copies, and the number of sentences and tokens dropped.
+    """
+    owners = _sentence_owners(train, min_tokens)
+    out, n_sent, n_tok = [], 0, 0
+    for doc in docs:
+        keep = [s for s in doc.sentences if len(s) < min_tokens or _sentence_key(s) not in owners]
+        n_sent += len(doc.sentences) - len(keep)
+        n_tok += sum(len(s) for s in doc.sentences) - sum(len(s) for s in keep)
+        out.append(Document(doc.doc_id, doc.source, keep) if len(keep) < len(doc.sentences) else doc)
+    return out, n_sent, n_tok
+
+
 @dataclass(frozen=True)
 class Overlap:
     """Sentences of one held-out document that also occur in a training document."""
@@ -346,20 +381,11 @@ def held_out_overlap(corpus: dict[str, list[Document]], min_tokens: int = 7) -> 
         >>> [str(o) for o in held_out_overlap({"train": [a], "test": [b]}, min_tokens=2)]
         ['test/b: 1 sentence(s), 2 of 3 tokens, also in train (a)']
     """
-    from .text import normalize_word
-
-    def key(sent: Sequence[tuple[str, str]]) -> str:
-        return normalize_word(" ".join(t for t, _ in sent)).replace(" ", "")
-
-    owners: dict[str, set[str]] = {}
-    for doc in corpus.get("train", []):
-        for sent in doc.sentences:
-            if len(sent) >= min_tokens:
-                owners.setdefault(key(sent), set()).add(doc.doc_id)
+    owners = _sentence_owners(corpus.get("train", []), min_tokens)
     out = []
     for split in ("dev", "test"):
         for doc in corpus.get(split, []):
-            hits = [(sent, owners[k]) for sent in doc.sentences if len(sent) >= min_tokens and (k := key(sent)) in owners]
+            hits = [(sent, owners[k]) for sent in doc.sentences if len(sent) >= min_tokens and (k := _sentence_key(sent)) in owners]
             if hits:
                 out.append(Overlap(split, doc.doc_id, len(hits), sum(len(s) for s, _ in hits), len(doc.tokens),
                                    tuple(sorted(set().union(*(o for _, o in hits))))))

@@ -15,6 +15,7 @@ from conflictner.corpus import (
     markdown_to_text,
     read_conll,
     validate_corpus,
+    without_sentences_of,
 )
 from conflictner.labels import UNKNOWN
 
@@ -145,3 +146,14 @@ def test_held_out_overlap_counts_sentences_a_test_document_shares_with_train(hel
     corpus = {"train": [_doc("a", SHARED), _doc("b", "قصفت الطائرات")], "test": [held_out]}
     got = [(o.split, o.doc_id, o.sentences, o.tokens, o.of_tokens, o.train_docs) for o in held_out_overlap(corpus)]
     assert got == expected
+
+
+def test_unseen_only_copies_drop_the_sentences_seen_in_train_and_keep_the_rest() -> None:
+    held_out = _doc("t", "انتهى التقرير هنا", SHARED, "اشتباكات عنيفة في ريف المدينة الشمالي امس")
+    held_out.text = "raw text"
+    untouched = _doc("u", "اشتباكات عنيفة في ريف المدينة الشمالي امس")
+    (kept, other), n_sent, n_tok = without_sentences_of([held_out, untouched], [_doc("a", SHARED)])
+    assert (n_sent, n_tok) == (1, 7)
+    assert [" ".join(t for t, _ in s) for s in kept.sentences] == ["انتهى التقرير هنا", "اشتباكات عنيفة في ريف المدينة الشمالي امس"]
+    assert kept.text is None  # the kept sentences are no longer contiguous in the raw text
+    assert other is untouched

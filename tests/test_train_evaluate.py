@@ -85,6 +85,12 @@ def test_train_then_evaluate_on_a_tiny_corpus(tiny_model_dir: Path, tiny_corpus:
 
     res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tiny_corpus), "--decoding", "argmax", "--json"])
     assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tiny_corpus), "--unseen-only", "--json"])
+    assert res.exit_code == 0, res.output
+    assert "left out 0 sentence(s), 0 tokens" in res.stderr and json.loads(res.stdout)["documents"] == 1
+    test_file = next((tiny_corpus / "test").glob("*.conll"))
+    res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(test_file), "--unseen-only"])
+    assert res.exit_code != 0 and "needs a corpus folder" in res.stderr
     res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tiny_corpus), "--decoding", "beam"])
     assert res.exit_code != 0
 
