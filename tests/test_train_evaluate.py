@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from conflictner.train import ConfigError, TrainConfig, _last_checkpoint, encode_documents, load_documents
+from conflictner.train import (
+    ConfigError,
+    TrainConfig,
+    _last_checkpoint,
+    encode_documents,
+    load_documents,
+    oversample_windows,
+)
 
 
 def _config(tmp_path: Path, base: Path, corpus: Path, **extra: object) -> Path:
@@ -36,6 +43,24 @@ def test_config_overrides_and_errors(tmp_path: Path) -> None:
         TrainConfig.from_toml(p, ["bogus=1"])
     with pytest.raises(ConfigError, match="expects"):
         TrainConfig.from_toml(p, ["epochs='many'"])
+    cfg = TrainConfig.from_toml(p, ['train.rare_labels=["KILLED", "INJURED"]', "train.rare_repeat=2"])
+    assert cfg.rare_labels == ["KILLED", "INJURED"] and cfg.rare_repeat == 2
+    for bad in (['rare_labels=["KILED"]', "rare_repeat=2"], ["rare_repeat=0"]):
+        with pytest.raises(ConfigError, match="rare_labels among"):
+            TrainConfig.from_toml(p, bad)
+
+
+@pytest.mark.parametrize(
+    ("labels", "repeat", "expected"),
+    [
+        ([[0, 1, 2], [0, 0], [0, 2]], 3, [[0, 1, 2]] * 3 + [[0, 0]] + [[0, 2]] * 3),  # B- or I- of a rare label
+        ([[0, 1, 2], [0, 0]], 1, [[0, 1, 2], [0, 0]]),  # 1 = off
+        ([[0, -100], [0, 0]], 2, [[0, -100], [0, 0]]),  # no rare label: nothing repeated
+    ],
+)
+def test_windows_with_rare_labels_are_oversampled(labels: list[list[int]], repeat: int, expected: list[list[int]]) -> None:
+    got = oversample_windows([{"labels": x} for x in labels], {1, 2}, repeat)
+    assert [ex["labels"] for ex in got] == expected
 
 
 def test_labels_sit_on_first_subwords_only(tiny_model_dir: Path, tiny_corpus: Path) -> None:
