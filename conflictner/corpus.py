@@ -313,10 +313,20 @@ def validate_corpus(root: str | Path, labels: Sequence[str] = ENTITY_LABELS) -> 
     return problems
 
 
-def _sentence_key(sent: Sequence[tuple[str, str]]) -> str:
+def sentence_key(tokens: Iterable[str]) -> str:
+    """A spelling- and spacing-insensitive key, to find one sentence in two documents or corpora.
+
+    Example:
+        >>> sentence_key(["قَصف", "المدينه"]) == sentence_key(["قصف", "المدينة"])
+        True
+    """
     from .text import normalize_word
 
-    return normalize_word(" ".join(t for t, _ in sent)).replace(" ", "")
+    return normalize_word("".join(tokens)).replace(" ", "")
+
+
+def _sentence_key(sent: Sequence[tuple[str, str]]) -> str:
+    return sentence_key(t for t, _ in sent)
 
 
 def _sentence_owners(docs: Iterable[Document], min_tokens: int) -> dict[str, set[str]]:

@@ -25,8 +25,7 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from conflictner.corpus import read_conll
-from conflictner.text import normalize_word
+from conflictner.corpus import read_conll, sentence_key
 
 log = logging.getLogger("finalize_corpus")
 
@@ -166,7 +165,7 @@ def main() -> None:
         (doc,) = read_conll(f)
         sizes[doc.doc_id] = len(doc.tokens)
         # only news sentences can repeat across documents; Syrian Archive pages are unique texts
-        sentences[doc.doc_id] = [normalize_word("".join(t for t, _ in s)).replace(" ", "") for s in doc.sentences if len(s) > 4] if _group(doc.doc_id) != "sa" else []
+        sentences[doc.doc_id] = [sentence_key(t for t, _ in s) for s in doc.sentences if len(s) > 4] if _group(doc.doc_id) != "sa" else []
     splits = assign_splits(sizes, sentences)
     for split in ("train", "dev", "test"):
         d = args.out / split

@@ -35,7 +35,7 @@ import re
 from pathlib import Path
 
 from conflictner.auxdata import read_columns
-from conflictner.corpus import Document, document_from_spans, markdown_to_text, write_conll
+from conflictner.corpus import Document, document_from_spans, markdown_to_text, sentence_key, write_conll
 from conflictner.text import normalize_word
 
 log = logging.getLogger("prepare_corpus")
@@ -180,11 +180,6 @@ def snap(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, s
             res.append((s, e, lab))
             last_end = e
     return res
-
-
-def sentence_key(tokens: list[str]) -> str:
-    """A spelling- and spacing-insensitive key, to find one sentence in two corpora."""
-    return normalize_word("".join(tokens)).replace(" ", "")
 
 
 def news_documents(name: str, sents: list[list[tuple[str, str]]], mapping: dict[str, str], *, rejoin: bool,
