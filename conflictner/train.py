@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .corpus import Document, load_corpus, read_conll, text_hash
+from .corpus import Document, load_corpus, read_conll, sentence_key, text_hash
 from .decode import word_subwords
 from .labels import ENTITY_LABELS, UNKNOWN, bio_tags
 
@@ -389,12 +389,6 @@ def _make_trainer_class():
     return ConflictTrainer
 
 
-def _sentence_key(tokens: Sequence[str]) -> str:
-    from .text import normalize_word
-
-    return normalize_word("".join(tokens)).replace(" ", "")
-
-
 def _held_out_keys(cfg: TrainConfig, dev_docs: Sequence[Document]) -> set[str]:
     """Sentence keys of dev and test documents, which auxiliary data must not bring into training."""
     docs = list(dev_docs)
@@ -402,7 +396,7 @@ def _held_out_keys(cfg: TrainConfig, dev_docs: Sequence[Document]) -> set[str]:
         p = Path(src)
         if p.is_dir() and (p / "texts").is_dir():
             docs += load_corpus(p, ["test"])["test"]
-    return {_sentence_key([t for t, _ in s]) for d in docs for s in d.sentences if len(s) > 3}
+    return {sentence_key(t for t, _ in s) for d in docs for s in d.sentences if len(s) > 3}
 
 
 def _last_checkpoint(out: Path) -> str | None:
@@ -507,7 +501,7 @@ def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
     held_out = _held_out_keys(cfg, dev_docs)
     for a in cfg.aux:
         for d in read_aux(a.path, a.format):
-            kept = [s for s in d.sentences if _sentence_key([t for t, _ in s]) not in held_out]
+            kept = [s for s in d.sentences if sentence_key(t for t, _ in s) not in held_out]
             if len(kept) < len(d.sentences):
                 # NewsFANE and ANERcorp share text with the corpus's news documents.
                 log.info("%s: dropped %d sentences that occur in dev/test documents", a.path, len(d.sentences) - len(kept))

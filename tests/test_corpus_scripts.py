@@ -73,3 +73,24 @@ def test_a_syrian_archive_page_becomes_a_document_named_after_its_path(tmp_path:
     assert doc.doc_id == "sa-tools-methods-methodology-index"
     assert doc.source == "syrian-archive/tools-methods/methodology/index_ar.md"
     assert "يجمع الأرشيف السوري المقاطع" in text and "**" not in text and "title:" not in text
+
+
+def test_encoder_adaptation_text_leaves_out_held_out_sentences_and_pages(tmp_path: Path) -> None:
+    import adapt_encoder
+
+    aner = tmp_path / "data" / "anercorp"
+    aner.mkdir(parents=True)
+    rows = ["\n".join(f"{w} O" for w, _ in s) for s in SENTENCES[:3]]
+    (aner / "ANERCorp_CamelLab_train.reconstructed.txt").write_text("\n\n".join(rows) + "\n", encoding="utf-8")
+    sa = tmp_path / "data" / "syrian-archive" / "investigations"
+    sa.mkdir(parents=True)
+    (sa / "kept_ar.md").write_text("---\ntitle: x\n---\nقصفت الطائرات الحربية السوق الشعبي في البلدة صباح اليوم.\n", encoding="utf-8")
+    (sa / "held_ar.md").write_text("قصفت المدفعية المشفى الميداني في القرية مساء امس.\n", encoding="utf-8")
+    held_key = prepare_corpus.sentence_key([w for w, _ in SENTENCES[1]])
+
+    sentences, counts = adapt_encoder.unlabelled_sentences(tmp_path, {held_key}, {"sa-investigations-held"})
+
+    assert " ".join(w for w, _ in SENTENCES[1]) not in sentences
+    assert counts["anercorp-train"] == 2 and counts["excluded_or_duplicate"] == 1
+    assert counts["held_out_pages"] == 1
+    assert not any("المدفعية" in s for s in sentences) and any("السوق" in s for s in sentences)
