@@ -26,19 +26,19 @@ import json
 import logging
 import math
 import random
-import re
 import shutil
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from prepare_corpus import detokenize  # noqa: E402
+from prepare_corpus import detokenize, sa_document  # noqa: E402
 
 from conflictner.auxdata import read_columns  # noqa: E402
-from conflictner.corpus import document_from_spans, load_corpus, markdown_to_text, sentence_key  # noqa: E402
+from conflictner.corpus import load_corpus, sentence_key  # noqa: E402
 
 log = logging.getLogger("adapt_encoder")
 
@@ -86,20 +86,18 @@ def unlabelled_sentences(shared: Path, keys: set[str], held_ids: set[str]) -> tu
             add(name, [t for t, _ in sent], detokenize(sent, rejoin_clitics=rejoin)[0])
     sa = data / "syrian-archive"
     for p in sorted(sa.rglob("*_ar.md")):
-        rel = p.relative_to(sa).as_posix()
-        doc_id = "sa-" + re.sub(r"[^A-Za-z0-9]+", "-", rel.removesuffix("_ar.md")).strip("-").lower()
-        if doc_id in held_ids:
+        # Named as the corpus names its Syrian Archive documents, so dev/test pages are recognised.
+        doc, _ = sa_document(sa, p.relative_to(sa).as_posix())
+        if doc.doc_id in held_ids:
             counts["held_out_pages"] = counts.get("held_out_pages", 0) + 1
             continue
-        text = markdown_to_text(p.read_text(encoding="utf-8"))
-        doc = document_from_spans(doc_id, text, [], source=rel)
         for sent in doc.sentences:
             toks = [t for t, _ in sent]
             add("syrian-archive", toks, " ".join(toks))
     return out, counts
 
 
-def blocks(tokenizer, sentences: list[str], length: int) -> list[list[int]]:
+def blocks(tokenizer: Any, sentences: list[str], length: int) -> list[list[int]]:
     """Token ids of all sentences, each as ``[CLS] ... [SEP]``, concatenated and cut into blocks."""
     ids: list[int] = []
     for enc in tokenizer(sentences, add_special_tokens=True)["input_ids"]:
