@@ -98,7 +98,10 @@ def unlabelled_sentences(shared: Path, keys: set[str], held_ids: set[str]) -> tu
 
 
 def blocks(tokenizer: Any, sentences: list[str], length: int) -> list[list[int]]:
-    """Token ids of all sentences, each as ``[CLS] ... [SEP]``, concatenated and cut into blocks."""
+    """Token ids of all sentences, each as ``[CLS] ... [SEP]``, concatenated and cut into blocks.
+
+    The pieces after the last full block (fewer than ``length``) are left out of the MLM text.
+    """
     ids: list[int] = []
     for enc in tokenizer(sentences, add_special_tokens=True)["input_ids"]:
         ids.extend(enc)
