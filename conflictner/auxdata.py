@@ -38,7 +38,7 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from .corpus import Document
+from .corpus import Document, read_conll
 from .labels import UNKNOWN
 from .text import normalize_word, tokenize
 
@@ -187,6 +187,8 @@ AUX_FORMATS: dict[str, Callable[[Path], list[Document]]] = {
     "aqmar": lambda p: _convert(p, "aqmar", None, False),
     "fane": lambda p: _convert(p, "fane", "\t", True),
     "wojood": lambda p: _convert(p, "wojood", None, False),
+    # Already in the project's labels and tokens (e.g. a silver corpus from training/silver_corpus.py).
+    "conll": lambda p: read_conll(p),
 }
 
 
@@ -195,7 +197,8 @@ def read_aux(path: str | Path, fmt: str) -> list[Document]:
 
     Args:
         path: The corpus file.
-        fmt: ``anercorp``, ``aqmar``, ``fane`` or ``wojood``.
+        fmt: ``anercorp``, ``aqmar``, ``fane``, ``wojood`` or ``conll`` (the
+            project's own CoNLL format and labels, read as they are).
 
     Raises:
         ValueError: For an unknown format.

@@ -170,6 +170,34 @@ class Parser:
             progress(len(docs_subwords) - len(done_docs))
         return probs
 
+    def word_probabilities(
+        self,
+        texts: Sequence[str],
+        *,
+        words: Sequence[Sequence[Token]] | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[np.ndarray]:
+        """Tag probabilities of every word of each text, windows merged, before decoding.
+
+        Averaging these over several parsers with the same tags is an ensemble
+        (``training/silver_corpus.py`` does that to pseudo-label text).
+
+        Args:
+            texts: The texts.
+            words: Their words; default: ``tokenize`` of each text.
+            progress: Called with the number of texts finished as they finish.
+
+        Returns:
+            One ``(n_words, len(self.tags))`` float32 array per text.
+
+        Example:
+            >>> p = Parser.from_pretrained()  # doctest: +SKIP
+            >>> p.word_probabilities(["قصف على حلب"])[0].shape  # doctest: +SKIP
+            (3, 21)
+        """
+        words = [tokenize(_check_text(t)) for t in texts] if words is None else [list(w) for w in words]
+        return self._predict_probs([self._subwords(w) for w in words], progress)
+
     def predict_entities(
         self,
         texts: Sequence[str],
@@ -187,8 +215,7 @@ class Parser:
         """
         texts = [_check_text(t) for t in texts]
         words = [tokenize(t) for t in texts] if words is None else [list(w) for w in words]
-        subwords = [self._subwords(w) for w in words]
-        probs = self._predict_probs(subwords, progress)
+        probs = self.word_probabilities(texts, words=words, progress=progress)
         out = []
         for t, w, p in zip(texts, words, probs):
             starts, k = [], 0

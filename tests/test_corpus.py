@@ -108,6 +108,8 @@ AUX_CASES = [
     ("aqmar", "محمد B-PER\nقتل O\nفي O\n", [("محمد", "B-PER"), ("قتل", UNKNOWN), ("في", "O")]),
     ("fane", "\u200eو\tO\n\u200eالشرطة\tB-Police\n\u200eب\tO\n\u200eالصواريخ\tB-Projectile\n", [("والشرطة", "B-ACTOR"), ("بالصواريخ", "B-WEAPON")]),
     ("wojood", "في O\nيناير B-DATE\n2020 I-DATE\nالحكومة B-ORG\n", [("في", "O"), ("يناير", "B-TIME"), ("2020", "I-TIME"), ("الحكومة", UNKNOWN)]),
+    # the project's own labels (a silver corpus) are read as they are, conflict words included
+    ("conll", "قصف\tB-EVENT\nالجيش\tB-ACTOR\nحلب\tB-LOC\n", [("قصف", "B-EVENT"), ("الجيش", "B-ACTOR"), ("حلب", "B-LOC")]),
 ]
 
 

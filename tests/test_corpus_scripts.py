@@ -94,3 +94,19 @@ def test_encoder_adaptation_text_leaves_out_held_out_sentences_and_pages(tmp_pat
     assert counts["anercorp-train"] == 2 and counts["excluded_or_duplicate"] == 1
     assert counts["held_out_pages"] == 1
     assert not any("المدفعية" in s for s in sentences) and any("السوق" in s for s in sentences)
+
+
+@pytest.mark.parametrize(
+    ("tags", "confidence", "kept"),
+    [
+        (["B-EVENT", "O", "B-LOC"], 0.9, True),
+        (["O", "B-KILLED", "I-KILLED"], 0.6, True),
+        (["B-LOC", "O", "B-PER"], 0.99, False),  # no conflict entity: nothing the gold corpus lacks
+        (["B-EVENT", "O"], 0.59, False),  # a word the ensemble is unsure of
+        (["O", "O"], 1.0, False),
+    ],
+)
+def test_silver_sentences_need_a_conflict_entity_and_a_sure_ensemble(tags: list[str], confidence: float, kept: bool) -> None:
+    import silver_corpus
+
+    assert silver_corpus.select(tags, confidence, 0.6) is kept

@@ -169,8 +169,10 @@ def test_mean_aggregation_is_available(tiny_model_dir: Path) -> None:
 
 def test_probabilities_are_normalised(tiny_parser: Parser) -> None:
     words = conflictner.text.tokenize("قصف على حلب")  # type: ignore[attr-defined]
-    probs = tiny_parser._predict_probs([tiny_parser._subwords(words)], None)[0]
+    probs = tiny_parser.word_probabilities(["قصف على حلب"], words=[words])[0]
+    assert probs.shape == (3, len(tiny_parser.tags))
     assert np.allclose(probs.sum(axis=1), 1.0, atol=1e-4)
+    assert np.array_equal(probs, tiny_parser.word_probabilities(["قصف على حلب"])[0])
 
 
 def test_decoding_is_a_parser_option(tiny_model_dir: Path) -> None:

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Pseudo-label unlabelled conflict sentences with an ensemble of trained models (self-training).
+
+The annotated corpus is small (~140k tokens); the shared data holds ~28k more Arabic
+sentences (ANERcorp train, News/WikiFANE, AQMAR, the Wojood sample, Syrian Archive pages)
+that nobody tagged with the project's labels. This script tags them with the average of
+the word probabilities of several fine-tuned models (an ensemble is more accurate than
+any member on dev), keeps the sentences the ensemble is sure about and that mention a
+conflict entity, and writes them as a CoNLL file that ``[data] aux`` can mix into
+training (format ``conll``). A student trained on gold + silver can then ship as one model.
+
+Held-out text never enters: the sentences come from ``adapt_encoder.unlabelled_sentences``,
+which leaves out every dev/test sentence, the ANERcorp test file and the dev/test pages;
+sentences of the train split are left out too (they have gold tags). Teachers must be
+trained on the train split only (dev for selection), which ``train_report.json`` shows.
+
+Usage::
+
+    .venv/bin/python training/silver_corpus.py --out runs/silver/silver.conll \
+        --teacher runs/a/model --teacher runs/b/model --teacher runs/c/model
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from adapt_encoder import held_out_keys, unlabelled_sentences  # noqa: E402
+
+from conflictner.corpus import Document, load_corpus, sentence_key, write_conll  # noqa: E402
+from conflictner.decode import viterbi_bio  # noqa: E402
+from conflictner.text import tokenize  # noqa: E402
+
+log = logging.getLogger("silver_corpus")
+
+# A sentence is worth a silver copy only if it mentions what the gold corpus is short of.
+CONFLICT_LABELS = ("ACTOR", "WEAPON", "EVENT", "KILLED", "INJURED")
+
+
+def select(tags: list[str], confidence: float, min_confidence: float) -> bool:
+    """Keep a sentence when the ensemble is sure of every word and it holds a conflict entity."""
+    return confidence >= min_confidence and any(t[2:] in CONFLICT_LABELS for t in tags if t != "O")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--teacher", type=Path, action="append", required=True, help="A model folder (repeat for an ensemble).")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--annotations", type=Path, default=ROOT / "annotations")
+    ap.add_argument("--min-confidence", type=float, default=0.6,
+                    help="Lowest ensemble probability of the chosen tag allowed on any word of a kept sentence.")
+    ap.add_argument("--max-sentences", type=int, default=0, help="Keep at most this many (0: all that pass).")
+    ap.add_argument("--seed", type=int, default=13)
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+
+    from conflictner.parser import Parser
+
+    t0 = time.time()
+    keys, held_ids = held_out_keys(args.annotations, args.shared)
+    train = load_corpus(args.annotations, ["train"])["train"]
+    keys |= {sentence_key(t for t, _ in s) for d in train for s in d.sentences if len(s) > 3}
+    texts, counts = unlabelled_sentences(args.shared, keys, held_ids)
+    log.info("%d unlabelled sentences: %s", len(texts), counts)
+    words = [tokenize(t) for t in texts]
+
+    probs: list[np.ndarray] | None = None
+    tags: list[str] = []
+    for path in args.teacher:
+        parser = Parser.from_pretrained(path, incidents=False)
+        if tags and list(parser.tags) != tags:
+            raise SystemExit(f"{path}: tag set differs from the first teacher's")
+        tags = list(parser.tags)
+        t1 = time.time()
+        p = parser.word_probabilities(texts, words=words)
+        log.info("%s: %d sentences in %.0f s", path, len(texts), time.time() - t1)
+        probs = p if probs is None else [a + b for a, b in zip(probs, p)]
+    assert probs is not None
+    probs = [p / len(args.teacher) for p in probs]
+
+    kept: list[list[tuple[str, str]]] = []
+    per_label: dict[str, int] = {}
+    for w, p in zip(words, probs):
+        if not w:
+            continue
+        best = viterbi_bio(p, tags, [0])
+        seq = [tags[i] for i in best]
+        confidence = float(p[np.arange(len(w)), best].min())
+        if select(seq, confidence, args.min_confidence):
+            kept.append([(x.text, t) for x, t in zip(w, seq)])
+            for t in seq:
+                if t.startswith("B-"):
+                    per_label[t[2:]] = per_label.get(t[2:], 0) + 1
+    if args.max_sentences and len(kept) > args.max_sentences:
+        kept = random.Random(args.seed).sample(kept, args.max_sentences)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    doc = Document("silver", "pseudo-labelled by " + ", ".join(str(t) for t in args.teacher), kept)
+    write_conll([doc], args.out)
+    report = {
+        "teachers": [str(t) for t in args.teacher], "sentences_in": len(texts), "sentences_kept": len(kept),
+        "tokens_kept": sum(len(s) for s in kept), "entities_before_sampling": per_label, "sources": counts,
+        "min_confidence": args.min_confidence, "seconds": round(time.time() - t0, 1),
+    }
+    args.out.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    log.info("kept %d of %d sentences (%s) in %.0f s", len(kept), len(texts), per_label, time.time() - t0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
