@@ -97,16 +97,19 @@ def test_encoder_adaptation_text_leaves_out_held_out_sentences_and_pages(tmp_pat
 
 
 @pytest.mark.parametrize(
-    ("tags", "confidence", "kept"),
+    ("tags", "confidence", "expected"),
     [
-        (["B-EVENT", "O", "B-LOC"], 0.9, True),
-        (["O", "B-KILLED", "I-KILLED"], 0.6, True),
-        (["B-LOC", "O", "B-PER"], 0.99, False),  # no conflict entity: nothing the gold corpus lacks
-        (["B-EVENT", "O"], 0.59, False),  # a word the ensemble is unsure of
-        (["O", "O"], 1.0, False),
+        (["B-EVENT", "O", "B-LOC"], [0.9, 0.9, 0.9], ["B-EVENT", "O", "B-LOC"]),
+        # an unsure word is masked, not guessed; four of five sure words are enough
+        (["B-KILLED", "I-KILLED", "O", "O", "O"], [0.9, 0.5, 0.9, 0.9, 0.9], ["B-KILLED", "UNK", "O", "O", "O"]),
+        (["B-LOC", "O", "B-PER"], [0.99, 0.99, 0.99], None),  # no conflict entity: nothing the gold corpus lacks
+        (["B-EVENT", "O"], [0.9, 0.5], None),  # half the words unsure
+        (["B-EVENT", "O", "O", "O", "O"], [0.5, 0.9, 0.9, 0.9, 0.9], None),  # the only conflict entity is unsure
+        (["O", "O"], [1.0, 1.0], None),
     ],
 )
-def test_silver_sentences_need_a_conflict_entity_and_a_sure_ensemble(tags: list[str], confidence: float, kept: bool) -> None:
+def test_silver_sentences_mask_unsure_words_and_need_a_sure_conflict_entity(tags: list[str], confidence: list[float], expected) -> None:
+    import numpy as np
     import silver_corpus
 
-    assert silver_corpus.select(tags, confidence, 0.6) is kept
+    assert silver_corpus.silver_tags(tags, np.array(confidence), 0.6, 0.8) == expected

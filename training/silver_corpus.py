@@ -5,8 +5,9 @@ The annotated corpus is small (~140k tokens); the shared data holds ~28k more Ar
 sentences (ANERcorp train, News/WikiFANE, AQMAR, the Wojood sample, Syrian Archive pages)
 that nobody tagged with the project's labels. This script tags them with the average of
 the word probabilities of several fine-tuned models (an ensemble is more accurate than
-any member on dev), keeps the sentences the ensemble is sure about and that mention a
-conflict entity, and writes them as a CoNLL file that ``[data] aux`` can mix into
+any member on dev), masks the words it is unsure of (``UNK``, left out of the loss), keeps
+the sentences that are mostly sure and mention a conflict entity, and writes them as a
+CoNLL file that ``[data] aux`` can mix into
 training (format ``conll``). A student trained on gold + silver can then ship as one model.
 
 Held-out text never enters: the sentences come from ``adapt_encoder.unlabelled_sentences``,
@@ -36,9 +37,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from adapt_encoder import held_out_keys, unlabelled_sentences  # noqa: E402
+from prepare_corpus import conflict_score  # noqa: E402
 
 from conflictner.corpus import Document, load_corpus, sentence_key, write_conll  # noqa: E402
 from conflictner.decode import viterbi_bio  # noqa: E402
+from conflictner.labels import UNKNOWN  # noqa: E402
 from conflictner.text import tokenize  # noqa: E402
 
 log = logging.getLogger("silver_corpus")
@@ -47,9 +50,21 @@ log = logging.getLogger("silver_corpus")
 CONFLICT_LABELS = ("ACTOR", "WEAPON", "EVENT", "KILLED", "INJURED")
 
 
-def select(tags: list[str], confidence: float, min_confidence: float) -> bool:
-    """Keep a sentence when the ensemble is sure of every word and it holds a conflict entity."""
-    return confidence >= min_confidence and any(t[2:] in CONFLICT_LABELS for t in tags if t != "O")
+def silver_tags(tags: list[str], confidence: np.ndarray, min_confidence: float, min_sure: float) -> list[str] | None:
+    """The sentence's silver tags, or None when it is not worth keeping.
+
+    Words whose chosen tag has an ensemble probability below ``min_confidence`` become
+    ``UNK`` (masked out of the loss, as the auxiliary corpora's unsure words are); a
+    sentence is kept when it holds a confident conflict entity and at least ``min_sure``
+    of its words are confident.
+    """
+    sure = confidence >= min_confidence
+    if not len(tags) or sure.mean() < min_sure:
+        return None
+    out = [t if ok else UNKNOWN for t, ok in zip(tags, sure)]
+    if not any(t[2:] in CONFLICT_LABELS for t in out if t not in ("O", UNKNOWN)):
+        return None
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--annotations", type=Path, default=ROOT / "annotations")
     ap.add_argument("--min-confidence", type=float, default=0.6,
-                    help="Lowest ensemble probability of the chosen tag allowed on any word of a kept sentence.")
+                    help="Words whose chosen tag has a lower ensemble probability are masked (UNK).")
+    ap.add_argument("--min-sure", type=float, default=0.8, help="Share of a kept sentence's words that must be confident.")
+    ap.add_argument("--min-stems", type=int, default=1, help="Conflict words (prepare_corpus stems) a sentence needs to be tagged at all.")
     ap.add_argument("--max-sentences", type=int, default=0, help="Keep at most this many (0: all that pass).")
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args(argv)
@@ -74,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
     texts, counts = unlabelled_sentences(args.shared, keys, held_ids)
     log.info("%d unlabelled sentences: %s", len(texts), counts)
     words = [tokenize(t) for t in texts]
+    # A cheap first cut before the teachers run: only a quarter of the sentences hold any
+    # word of armed conflict, and only those can pass ``select``'s conflict-entity test.
+    keep = [i for i, w in enumerate(words) if conflict_score([x.text for x in w], wide=True) >= args.min_stems]
+    texts, words = [texts[i] for i in keep], [words[i] for i in keep]
+    log.info("%d sentences with at least %d conflict word(s)", len(texts), args.min_stems)
 
     probs: list[np.ndarray] | None = None
     tags: list[str] = []
@@ -95,9 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         if not w:
             continue
         best = viterbi_bio(p, tags, [0])
-        seq = [tags[i] for i in best]
-        confidence = float(p[np.arange(len(w)), best].min())
-        if select(seq, confidence, args.min_confidence):
+        seq = silver_tags([tags[i] for i in best], p[np.arange(len(w)), best], args.min_confidence, args.min_sure)
+        if seq is not None:
             kept.append([(x.text, t) for x, t in zip(w, seq)])
             for t in seq:
                 if t.startswith("B-"):
@@ -110,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     report = {
         "teachers": [str(t) for t in args.teacher], "sentences_in": len(texts), "sentences_kept": len(kept),
         "tokens_kept": sum(len(s) for s in kept), "entities_before_sampling": per_label, "sources": counts,
-        "min_confidence": args.min_confidence, "seconds": round(time.time() - t0, 1),
+        "min_confidence": args.min_confidence, "min_sure": args.min_sure, "min_stems": args.min_stems, "seconds": round(time.time() - t0, 1),
     }
     args.out.with_suffix(".json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
     log.info("kept %d of %d sentences (%s) in %.0f s", len(kept), len(texts), per_label, time.time() - t0)
