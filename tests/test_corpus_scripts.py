@@ -113,3 +113,16 @@ def test_silver_sentences_mask_unsure_words_and_need_a_sure_conflict_entity(tags
     import silver_corpus
 
     assert silver_corpus.silver_tags(tags, np.array(confidence), 0.6, 0.8) == expected
+
+
+def test_an_ensemble_of_one_model_twice_reads_as_that_model(tiny_model_dir: Path) -> None:
+    import numpy as np
+    import score_ensemble
+
+    from conflictner.parser import Parser
+
+    single = Parser.from_pretrained(tiny_model_dir)
+    ensemble = score_ensemble.EnsembleParser([single, Parser.from_pretrained(tiny_model_dir)])
+    text = "قصفت الطائرات الحربية بلدة حيش صباح اليوم"
+    assert np.allclose(ensemble.word_probabilities([text])[0], single.word_probabilities([text])[0], atol=1e-6)
+    assert ensemble.predict_entities([text]) == single.predict_entities([text])
