@@ -21,6 +21,8 @@ from conflictner.train import (
     oversample_windows,
 )
 
+from .conftest import ROOT
+
 
 def _config(tmp_path: Path, base: Path, corpus: Path, **extra: object) -> Path:
     lines = [
@@ -199,3 +201,12 @@ def test_auxiliary_corpora_join_training_or_come_first(stage: str, tiny_model_di
     assert report["data"]["windows"]["aux"] >= 1  # sentences are packed into windows
     assert ("aux" in report["metrics"]) == (stage == "pretrain")
     assert "dev_f1" in report["metrics"]["main"]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "configs").glob("*.toml")))
+def test_every_shipped_config_loads_and_its_project_files_exist(name: str) -> None:
+    cfg = TrainConfig.from_toml(ROOT / "configs" / name)
+    # Paths inside the project (corpus, silver corpus) ship with it; ../shared and models/ are built or mounted.
+    local = [p for p in [*cfg.train, *cfg.dev, *(a.path for a in cfg.aux)] if not p.startswith("..")]
+    missing = [p for p in local if not (ROOT / p).exists()]
+    assert not missing, f"{name} names files that are not in the project: {missing}"
