@@ -126,3 +126,19 @@ def test_an_ensemble_of_one_model_twice_reads_as_that_model(tiny_model_dir: Path
     text = "قصفت الطائرات الحربية بلدة حيش صباح اليوم"
     assert np.allclose(ensemble.word_probabilities([text])[0], single.word_probabilities([text])[0], atol=1e-6)
     assert ensemble.predict_entities([text]) == single.predict_entities([text])
+
+
+def test_a_teacher_trained_on_a_held_out_document_is_found(tmp_path: Path) -> None:
+    import json
+
+    import silver_corpus
+
+    from conflictner.corpus import Document
+    from conflictner.train import documents_hash
+
+    held = [Document("dev-doc", "x", [[("قصف", "B-EVENT")]], text="قصف"), Document("test-doc", "x", [[("حلب", "B-LOC")]], text="حلب")]
+    (tmp_path / "train_report.json").write_text(json.dumps({"data": {"train_hashes": documents_hash(held[1:]), "dev_hashes": documents_hash(held[:1])}}), encoding="utf-8")
+    # its dev set may be ours (selection), its training set may not
+    assert silver_corpus.teachers_trained_on(tmp_path, held) == ["test-doc"]
+    with pytest.raises(SystemExit, match="no train_report.json"):
+        silver_corpus.teachers_trained_on(tmp_path / "missing", held)

@@ -12,8 +12,8 @@ training (format ``conll``). A student trained on gold + silver can then ship as
 
 Held-out text never enters: the sentences come from ``adapt_encoder.unlabelled_sentences``,
 which leaves out every dev/test sentence, the ANERcorp test file and the dev/test pages;
-sentences of the train split are left out too (they have gold tags). Teachers must be
-trained on the train split only (dev for selection), which ``train_report.json`` shows.
+sentences of the train split are left out too (they have gold tags). A teacher whose
+``train_report.json`` lists a dev or test document among its training data is refused.
 
 Usage::
 
@@ -67,6 +67,17 @@ def silver_tags(tags: list[str], confidence: np.ndarray, min_confidence: float, 
     return out
 
 
+def teachers_trained_on(teacher: Path, held_out: list[Document]) -> list[str]:
+    """Held-out documents whose hash is among a teacher's *training* documents (its dev set may be ours)."""
+    from conflictner.train import documents_hash
+
+    rp = teacher / "train_report.json"
+    if not rp.exists():
+        raise SystemExit(f"{teacher}: no train_report.json, so its training data cannot be checked")
+    seen = set(json.loads(rp.read_text(encoding="utf-8")).get("data", {}).get("train_hashes", []))
+    return [d.doc_id for d, h in zip(held_out, documents_hash(held_out)) if h in seen]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--teacher", type=Path, action="append", required=True, help="A model folder (repeat for an ensemble).")
@@ -85,14 +96,21 @@ def main(argv: list[str] | None = None) -> int:
     from conflictner.parser import Parser
 
     t0 = time.time()
+    held_out = [d for docs in load_corpus(args.annotations, ["dev", "test"]).values() for d in docs]
+    for teacher in args.teacher:
+        leaked = teachers_trained_on(teacher, held_out)
+        if leaked:
+            # Its tags on unlabelled text would carry what it learned from held-out documents.
+            raise SystemExit(f"{teacher} was trained on {len(leaked)} dev/test document(s), e.g. {leaked[0]}")
     keys, held_ids = held_out_keys(args.annotations, args.shared)
     train = load_corpus(args.annotations, ["train"])["train"]
     keys |= {sentence_key(t for t, _ in s) for d in train for s in d.sentences if len(s) > 3}
     texts, counts = unlabelled_sentences(args.shared, keys, held_ids)
-    log.info("%d unlabelled sentences: %s", len(texts), counts)
+    n_unlabelled = len(texts)
+    log.info("%d unlabelled sentences: %s", n_unlabelled, counts)
     words = [tokenize(t) for t in texts]
-    # A cheap first cut before the teachers run: only a quarter of the sentences hold any
-    # word of armed conflict, and only those can pass ``select``'s conflict-entity test.
+    # A cheap first cut before the teachers run: about one sentence in eight holds a word of
+    # armed conflict, and mostly only those can pass ``silver_tags``' conflict-entity test.
     keep = [i for i, w in enumerate(words) if conflict_score([x.text for x in w], wide=True) >= args.min_stems]
     texts, words = [texts[i] for i in keep], [words[i] for i in keep]
     log.info("%d sentences with at least %d conflict word(s)", len(texts), args.min_stems)
@@ -129,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     doc = Document("silver", "pseudo-labelled by " + ", ".join(str(t) for t in args.teacher), kept)
     write_conll([doc], args.out)
     report = {
-        "teachers": [str(t) for t in args.teacher], "sentences_in": len(texts), "sentences_kept": len(kept),
+        "teachers": [str(t) for t in args.teacher], "sentences_unlabelled": n_unlabelled, "sentences_in": len(texts), "sentences_kept": len(kept),
         "tokens_kept": sum(len(s) for s in kept), "entities_before_sampling": per_label, "sources": counts,
         "min_confidence": args.min_confidence, "min_sure": args.min_sure, "min_stems": args.min_stems, "seconds": round(time.time() - t0, 1),
     }
