@@ -204,15 +204,21 @@ def error_kinds(gold_tags: Sequence[Sequence[str]], pred_tags: Sequence[Sequence
     return {lab: dict(sorted(c.items())) for lab, c in sorted(out.items())}
 
 
-def training_overlap(model_dir: str | Path, docs: Sequence[Document]) -> list[str]:
-    """Documents of ``docs`` whose text hash occurs in the model's training data."""
+def training_overlap(model_dir: str | Path, docs: Sequence[Document], *, include_dev: bool = True) -> list[str]:
+    """Documents of ``docs`` whose text hash occurs in the model's training data.
+
+    Args:
+        model_dir: The model's folder (read: its ``train_report.json``; none means no overlap known).
+        docs: The documents to check.
+        include_dev: Count the model's dev (selection) documents as seen too.
+    """
     from .train import documents_hash
 
     rp = Path(model_dir) / "train_report.json"
     if not rp.exists():
         return []
-    report = json.loads(rp.read_text(encoding="utf-8"))
-    seen = set(report.get("data", {}).get("train_hashes", [])) | set(report.get("data", {}).get("dev_hashes", []))
+    data = json.loads(rp.read_text(encoding="utf-8")).get("data", {})
+    seen = set(data.get("train_hashes", [])) | (set(data.get("dev_hashes", [])) if include_dev else set())
     return [d.doc_id for d, h in zip(docs, documents_hash(docs)) if h in seen]
 
 

@@ -38,10 +38,13 @@ sys.path.insert(0, str(ROOT))
 
 from adapt_encoder import held_out_keys, unlabelled_sentences  # noqa: E402
 from prepare_corpus import conflict_score  # noqa: E402
+from score_ensemble import EnsembleParser  # noqa: E402
 
 from conflictner.corpus import Document, load_corpus, sentence_key, write_conll  # noqa: E402
 from conflictner.decode import viterbi_bio  # noqa: E402
+from conflictner.evaluate import training_overlap  # noqa: E402
 from conflictner.labels import UNKNOWN  # noqa: E402
+from conflictner.parser import Parser  # noqa: E402
 from conflictner.text import tokenize  # noqa: E402
 
 log = logging.getLogger("silver_corpus")
@@ -69,13 +72,9 @@ def silver_tags(tags: list[str], confidence: np.ndarray, min_confidence: float, 
 
 def teachers_trained_on(teacher: Path, held_out: list[Document]) -> list[str]:
     """Held-out documents whose hash is among a teacher's *training* documents (its dev set may be ours)."""
-    from conflictner.train import documents_hash
-
-    rp = teacher / "train_report.json"
-    if not rp.exists():
+    if not (teacher / "train_report.json").exists():
         raise SystemExit(f"{teacher}: no train_report.json, so its training data cannot be checked")
-    seen = set(json.loads(rp.read_text(encoding="utf-8")).get("data", {}).get("train_hashes", []))
-    return [d.doc_id for d, h in zip(held_out, documents_hash(held_out)) if h in seen]
+    return training_overlap(teacher, held_out, include_dev=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,8 +91,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=13)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-
-    from conflictner.parser import Parser
 
     t0 = time.time()
     held_out = [d for docs in load_corpus(args.annotations, ["dev", "test"]).values() for d in docs]
@@ -115,19 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     texts, words = [texts[i] for i in keep], [words[i] for i in keep]
     log.info("%d sentences with at least %d conflict word(s)", len(texts), args.min_stems)
 
-    probs: list[np.ndarray] | None = None
-    tags: list[str] = []
-    for path in args.teacher:
-        parser = Parser.from_pretrained(path, incidents=False)
-        if tags and list(parser.tags) != tags:
-            raise SystemExit(f"{path}: tag set differs from the first teacher's")
-        tags = list(parser.tags)
-        t1 = time.time()
-        p = parser.word_probabilities(texts, words=words)
-        log.info("%s: %d sentences in %.0f s", path, len(texts), time.time() - t1)
-        probs = p if probs is None else [a + b for a, b in zip(probs, p)]
-    assert probs is not None
-    probs = [p / len(args.teacher) for p in probs]
+    ensemble = EnsembleParser([Parser.from_pretrained(path, incidents=False) for path in args.teacher])
+    tags = list(ensemble.tags)
+    t1 = time.time()
+    probs = ensemble.word_probabilities(texts, words=words)
+    log.info("%d teachers: %d sentences in %.0f s", len(args.teacher), len(texts), time.time() - t1)
 
     kept: list[list[tuple[str, str]]] = []
     per_label: dict[str, int] = {}
