@@ -31,6 +31,7 @@ Report footers and boilerplate paragraphs (``نحن مجموعة``, ``اترك �
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -58,7 +59,7 @@ _TYPE_CUES: list[tuple[str, tuple[str, ...]]] = [
     ("arrest_abduction", _norm_list(["اعتقال", "اعتقل", "اختطاف", "اختطف", "خطف", "احتجاز", "احتجز", "أسر", "مداهمة", "داهم"])),
     ("airstrike", _norm_list(["غارة", "غارات", "غارت", "الغار", "جوي", "جوية", "طيران", "طائرة", "طائرات", "مروحي", "برميل", "براميل", "حربي"])),
     ("shelling", _norm_list(["قذيف", "قذائف", "هاون", "مدفع", "صاروخ", "صواريخ", "راجم", "مدفعي", "قصف"])),
-    ("attack", _norm_list(["هجوم", "هجمات", "إعدام", "اغتيال", "قنص", "قناص", "مجزرة", "مجازر", "اعتداء", "إطلاق نار", "رصاص", "استهداف", "استهدف", "ضربة", "ضربات", "الغارة", "طعن", "ذبح"])),
+    ("attack", _norm_list(["هجوم", "هجمات", "إعدام", "اغتيال", "قنص", "قناص", "مجزرة", "مجازر", "اعتداء", "إطلاق نار", "إطلاق النار", "رصاص", "استهداف", "استهدف", "ضربة", "ضربات", "الغارة", "طعن", "ذبح"])),
 ]
 # Which types a trigger fixes by itself (context cannot override them).
 _SPECIFIC = {"chemical_attack", "explosion", "armed_clash", "territory_change", "arrest_abduction"}
@@ -97,8 +98,18 @@ class _Draft:
     skip: bool = False
 
 
+@functools.lru_cache(maxsize=64)
+def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True)))
+
+
 def _has_cue(words: Sequence[str], cues: Sequence[str]) -> bool:
-    return any(c in w for w in words for c in cues)
+    """True when a cue occurs inside one of the words (a multi-word cue inside consecutive words)."""
+    if not cues or not words:
+        return False
+    # One compiled alternation over the joined words instead of words × cues
+    # substring tests: incident typing runs it for every trigger of every report.
+    return _cue_pattern(tuple(cues)).search(" ".join(words)) is not None
 
 
 def incident_type(trigger_text: str, context: Sequence[str] = ()) -> str:

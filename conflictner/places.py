@@ -422,14 +422,31 @@ class Gazetteer:
         # other's context, or three mentions of a Yemeni village's name would
         # make a Deir ez-Zor report "about" Yemen.
         sets = [frozenset(m.indices) for m, _ in matches]
-        peers = [[j for j in range(len(matches)) if j != i and not (sets[i] & sets[j])] for i in range(len(matches))]
-        chosen = [self._choose(m, inner, [signals[j] for j in peers[i]]) for i, (m, inner) in enumerate(matches)]
+        # Peers depend only on a mention's candidates, so a name written many times
+        # in a long report is judged once per round, not once per occurrence.
+        peers_of: dict[frozenset[int], list[int]] = {}
+        for c in sets:
+            if c not in peers_of:
+                peers_of[c] = [j for j in range(len(matches)) if not (c & sets[j])] if c else []
+        chosen = self._choose_all(matches, sets, peers_of, signals)
         signals = [self._signal(m, b) if b is not None else None for (m, _), b in zip(matches, chosen, strict=True)]
-        chosen = [self._choose(m, inner, [signals[j] for j in peers[i]]) for i, (m, inner) in enumerate(matches)]
+        chosen = self._choose_all(matches, sets, peers_of, signals)
         return [
             PlaceMention(ent, None if c is None else self._records[c].place)
             for ent, c in zip(mentions, chosen, strict=True)
         ]
+
+    def _choose_all(self, matches: list[tuple[_Match, bool]], sets: list[frozenset[int]],
+                    peers_of: dict[frozenset[int], list[int]], signals: list[_Signal | None]) -> list[int | None]:
+        """``_choose`` for every mention, computed once per distinct (match, facility word, candidates)."""
+        done: dict[tuple[int, bool, frozenset[int]], int | None] = {}
+        out: list[int | None] = []
+        for (m, inner), c in zip(matches, sets, strict=True):
+            key = (id(m), inner, c)
+            if key not in done:
+                done[key] = self._choose(m, inner, [signals[j] for j in peers_of[c]])
+            out.append(done[key])
+        return out
 
     def _match_facility(self, text: str) -> tuple[_Match, bool]:
         """A FAC mention: the whole name if listed (a landmark), else a place word inside it."""
@@ -572,12 +589,15 @@ class _Context:
         admin1: Counter[tuple[str, str]] = Counter()
         countries: Counter[str] = Counter()
         points: list[tuple[float, float, str]] = []
+        seen: set[tuple[float, float, str]] = set()
         for s in signals:
             if s.area is not None and s.weight:
                 admin1[s.area] += s.weight
             if s.country_weight:
                 countries[s.country] += s.country_weight
-            if s.point is not None:
+            if s.point is not None and (s.point[0], s.point[1], s.kind) not in seen:
+                # Repeated names add nothing to a nearest-place distance.
+                seen.add((s.point[0], s.point[1], s.kind))
                 points.append((s.point[0], s.point[1], s.kind))
         top = max(admin1.values(), default=0.0)
         # The focus: the governorate(s) most mentions point to (a report about

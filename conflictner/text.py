@@ -239,9 +239,39 @@ def normalize(text: str) -> Normalized:
     return Normalized("".join(out), tuple(offsets))
 
 
+class _NormTable(dict):
+    """``str.translate`` table of :func:`normalize`, filled per code point on first use.
+
+    Matching calls :func:`normalize_word` tens of thousands of times per batch of
+    reports, and it needs no offsets: one C-level ``translate`` replaces the
+    per-character Python loop.
+    """
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        if _dropped(ch):
+            value = None
+        else:
+            value = _CHAR_MAP.get(ch)
+            if value is None:
+                value = ch.lower() if ch.isascii() else ch
+        self[code] = value
+        return value
+
+
+_NORM_TABLE = _NormTable()
+
+
 def normalize_word(word: str) -> str:
-    """The normalised form of a word or phrase, with runs of spaces collapsed."""
-    return " ".join(normalize(word).text.split())
+    """The normalised form of a word or phrase, with runs of spaces collapsed.
+
+    Equal to ``" ".join(normalize(word).text.split())`` (tested), without the offsets.
+
+    Example:
+        >>> normalize_word("  مَدرسةُ   إدلب ")
+        'مدرسه ادلب'
+    """
+    return " ".join(word.translate(_NORM_TABLE).split())
 
 
 # Proclitic letters that attach to a word in running text: conjunctions (و، ف),

@@ -6,7 +6,6 @@ import csv
 import json
 import subprocess
 import sys
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -303,14 +302,13 @@ def test_facilities_resolve_through_their_place_words(gaz: Gazetteer, texts: tup
     assert (out[0].resolved.id if out[0].resolved else None) == expected
 
 
-def test_resolve_is_fast(gaz: Gazetteer) -> None:
-    mentions = _gold_mentions()
-    gaz.resolve(mentions)  # warm the look-up cache
-    t = time.perf_counter()
-    for _ in range(20):
-        gaz.resolve(mentions)
-    per_report = (time.perf_counter() - t) / 20
-    assert per_report < 0.05, f"{per_report * 1000:.1f} ms per report"
+def test_a_repeated_name_resolves_like_a_single_one(gaz: Gazetteer) -> None:
+    # resolve() judges a name once per round however often it is written; the
+    # speed itself is measured by benchmarks/bench_parse.py, not here.
+    once = _ids(gaz, "الرصافة", "دير الزور", "FAC:مشفى الأسد")
+    many = _ids(gaz, "الرصافة", "دير الزور", "الرصافة", "FAC:مشفى الأسد", "الرصافة", "دير الزور")
+    assert many == [once[0], once[1], once[0], once[2], once[0], once[1]]
+    assert once[0] == DEZ_RUSAFA
 
 
 def test_module_functions_use_the_default_gazetteer() -> None:

@@ -114,6 +114,18 @@ def test_normalize_word_collapses_spaces() -> None:
     assert normalize_word("دير   الزور") == "دير الزور"
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "", "   ", "مَدرسةٌ", "إدلـــب", "١٢٣ ۴۵۶", "٣٫٥ ٬", "ZWJ\u200dو\u200cلا", "\u200fحلب\u200e", "ﻻ ﷲ",
+        "Raqqa ABC الرقة", "ی ک ٱ ٲ ٳ ؤ ئ ى ة", "\tدير\n\nالزور  ", "🙂 قصف",
+    ],
+)
+def test_normalize_word_equals_the_offset_keeping_normalize(raw: str) -> None:
+    # normalize_word takes a translate() fast path; it must agree with normalize() everywhere.
+    assert normalize_word(raw) == " ".join(normalize(raw).text.split())
+
+
 @pytest.mark.parametrize(("word", "stem"), [("بحلب", "حلب"), ("وحلب", "حلب"), ("والعمال", "العمال"), ("للمدينه", "المدينه"), ("وبحلب", "حلب")])
 def test_strip_clitics_offers_the_stem(word: str, stem: str) -> None:
     assert stem in strip_clitics(word)
