@@ -214,37 +214,13 @@ class Normalized:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
-def normalize(text: str) -> Normalized:
-    """Normalise Arabic text for matching, keeping a map to the original.
-
-    Removes diacritics, tatweel and zero-width characters; unifies alef and
-    hamza forms, ta marbuta (→ ``ه``), alef maqsura (→ ``ي``), Persian letters;
-    turns Arabic-Indic and Persian digits into ASCII; lower-cases Latin.
-
-    Example:
-        >>> normalize("إدلـــب ١٢٣ مدرسةٌ").text
-        'ادلب 123 مدرسه'
-    """
-    out: list[str] = []
-    offsets: list[int] = []
-    for i, ch in enumerate(text):
-        if _dropped(ch):
-            continue
-        mapped = _CHAR_MAP.get(ch)
-        if mapped is None:
-            mapped = ch.lower() if ch.isascii() else ch
-        out.append(mapped)
-        offsets.append(i)
-    offsets.append(len(text))
-    return Normalized("".join(out), tuple(offsets))
-
-
 class _NormTable(dict):
     """``str.translate`` table of :func:`normalize`, filled per code point on first use.
 
     Matching calls :func:`normalize_word` tens of thousands of times per batch of
     reports, and it needs no offsets: one C-level ``translate`` replaces the
-    per-character Python loop.
+    per-character Python loop. :func:`normalize` reads the same table, so the
+    two cannot disagree on a character.
     """
 
     def __missing__(self, code: int) -> str | None:
@@ -260,6 +236,29 @@ class _NormTable(dict):
 
 
 _NORM_TABLE = _NormTable()
+
+
+def normalize(text: str) -> Normalized:
+    """Normalise Arabic text for matching, keeping a map to the original.
+
+    Removes diacritics, tatweel and zero-width characters; unifies alef and
+    hamza forms, ta marbuta (→ ``ه``), alef maqsura (→ ``ي``), Persian letters;
+    turns Arabic-Indic and Persian digits into ASCII; lower-cases Latin.
+
+    Example:
+        >>> normalize("إدلـــب ١٢٣ مدرسةٌ").text
+        'ادلب 123 مدرسه'
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    for i, ch in enumerate(text):
+        mapped = _NORM_TABLE[ord(ch)]
+        if mapped is None:
+            continue
+        out.append(mapped)
+        offsets.append(i)
+    offsets.append(len(text))
+    return Normalized("".join(out), tuple(offsets))
 
 
 def normalize_word(word: str) -> str:
@@ -288,7 +287,7 @@ def strip_clitics(word: str, *, min_stem: int = 2) -> list[str]:
 
     Example:
         >>> strip_clitics("وبحلب")
-        ['وبحلب', 'بحلب', 'حلب']
+        ['وبحلب', 'حلب', 'بحلب']
     """
     cands = [word]
     for pre in _PROCLITIC_SEQUENCES:

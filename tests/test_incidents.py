@@ -146,7 +146,7 @@ def test_incidents_from_gold_spans(text: str, spans, expected) -> None:
         ("هجوم", ["غاز الكلور"], "chemical_attack"), ("اشتباكات", ["الدبابات"], "armed_clash"), ("سيطرة", [], "territory_change"),
         ("اغتيال", [], "attack"), ("اختطاف", [], "arrest_abduction"), ("محاصرة", [], "other"), ("مجزرة", [], "attack"),
         # Multi-word cues match across the trigger's words.
-        ("لإطلاق نار", [], "attack"), ("إطلاق النار", [], "attack"), ("هجوم", ["بغازات سامة"], "chemical_attack"),
+        ("لإطلاق نار", [], "attack"), ("إطلاق النار", [], "attack"), ("تبادل لإطلاق النار", [], "armed_clash"), ("هجوم", ["بغازات سامة"], "chemical_attack"),
     ],
 )
 def test_incident_type_from_trigger_and_context(trigger: str, context: list[str], expected: str) -> None:
