@@ -55,11 +55,11 @@ _TYPE_CUES: list[tuple[str, tuple[str, ...]]] = [
     ("chemical_attack", _norm_list(["كيماوي", "كيميائي", "سارين", "كلور", "غازات سامة", "غاز سام", "الخردل", "غازات", "غاز"])),
     ("explosion", _norm_list(["تفجير", "انفجار", "عبوة", "عبوات", "ناسفة", "مفخخ", "لغم", "ألغام", "انتحاري", "تفجيرات"])),
     ("armed_clash", _norm_list(["اشتباك", "معارك", "معركة", "مواجهات", "اقتتال", "اشتبك", "تبادل إطلاق", "تبادل لإطلاق", "تبادل النار", "تبادلوا إطلاق"])),
-    ("territory_change", _norm_list(["سيطر", "استولى", "استعاد", "تقدم", "انسحاب", "انسحب", "اقتحام", "اقتحم", "تحرير", "حرر", "دخول"])),
+    ("territory_change", _norm_list(["سيطر", "استولى", "استعاد", "تقدم", "انسحاب", "انسحب", "اقتحام", "اقتحم", "تحرير", "حرر", "دخول", "استيلاء"])),
     ("arrest_abduction", _norm_list(["اعتقال", "اعتقل", "اختطاف", "اختطف", "خطف", "احتجاز", "احتجز", "أسر", "مداهمة", "داهم"])),
     ("airstrike", _norm_list(["غارة", "غارات", "غارت", "الغار", "جوي", "جوية", "طيران", "طائرة", "طائرات", "مروحي", "برميل", "براميل", "حربي"])),
     ("shelling", _norm_list(["قذيف", "قذائف", "هاون", "مدفع", "صاروخ", "صواريخ", "راجم", "مدفعي", "قصف"])),
-    ("attack", _norm_list(["هجوم", "هجمات", "إعدام", "اغتيال", "قنص", "قناص", "مجزرة", "مجازر", "اعتداء", "إطلاق نار", "إطلاق النار", "رصاص", "استهداف", "استهدف", "ضربة", "ضربات", "الغارة", "طعن", "ذبح"])),
+    ("attack", _norm_list(["هجوم", "هجمات", "هجمة", "هجمت", "هاجم", "هوجم", "ستهدف", "إعدام", "اغتيال", "قنص", "قناص", "مجزرة", "مجازر", "اعتداء", "إطلاق نار", "إطلاق النار", "رصاص", "استهداف", "استهدف", "ضربة", "ضربات", "الغارة", "طعن", "ذبح"])),
 ]
 # Which types a trigger fixes by itself (context cannot override them).
 _SPECIFIC = {"chemical_attack", "explosion", "armed_clash", "territory_change", "arrest_abduction"}
@@ -112,12 +112,16 @@ def _has_cue(words: Sequence[str], cues: Sequence[str]) -> bool:
     return _cue_pattern(tuple(cues)).search(" ".join(words)) is not None
 
 
-def incident_type(trigger_text: str, context: Sequence[str] = ()) -> str:
+def incident_type(trigger_text: str, context: Sequence[str] = (), sentence: Sequence[str] = ()) -> str:
     """The incident type of a trigger, refined by context words.
 
     Args:
         trigger_text: The EVENT span (or the strongest cue).
-        context: Other words of the incident: weapons, actors, its clause.
+        context: Words close to the trigger: the incident's weapons and actors, its clause.
+        sentence: Wider words (the whole sentence). They refine only a trigger with a
+            cue of its own: a generic "الهجوم" takes its kind from the sentence that
+            describes it, but a trigger with no cue at all ("التعذيب") does not become a
+            chemical attack because another clause names one.
 
     Example:
         >>> incident_type("أكثر من 30 غارة جوية")
@@ -126,14 +130,17 @@ def incident_type(trigger_text: str, context: Sequence[str] = ()) -> str:
         'shelling'
         >>> incident_type("اشتباكات", ["الدبابات"])
         'armed_clash'
+        >>> incident_type("التعذيب", ["الحكومة السورية"], ["الهجمات الكيماوية"])
+        'other'
     """
     tw = normalize_word(trigger_text).split()
-    cw = [w for c in context for w in normalize_word(c).split()]
     own = [t for t, cues in _TYPE_CUES if _has_cue(tw, cues)]
-    ctx = {t for t, cues in _TYPE_CUES if _has_cue(cw, cues)}
     for t in own:
         if t in _SPECIFIC:
             return t
+    words = [*context, *sentence] if own else context
+    cw = [w for c in words for w in normalize_word(c).split()]
+    ctx = {t for t, cues in _TYPE_CUES if _has_cue(cw, cues)}
     if "chemical_attack" in ctx:
         return "chemical_attack"
     if "airstrike" in own:
@@ -354,8 +361,9 @@ def build_incidents(
         clause_text = text[unit.tokens[0].start : unit.tokens[-1].end]
         trigger = d.triggers[0] if d.triggers else None
         cue_text = " ".join(t.text for t in d.triggers) if d.triggers else clause_text
-        context = [e.text for e in weapons + actors] + [clause_text]
-        itype = incident_type(cue_text, context)
+        own_clause = unit.clauses[d.clause] if d.triggers and d.clause < len(unit.clauses) else unit.tokens
+        context = [e.text for e in weapons + actors] + [text[own_clause[0].start : own_clause[-1].end]]
+        itype = incident_type(cue_text, context, [clause_text])
         if not d.triggers and itype == "other":
             itype = "attack" if any(e.label == "KILLED" for e in members) else "other"
         prev = incidents[-1] if incidents and incidents[-1].start == unit.tokens[0].start else None

@@ -153,6 +153,27 @@ def test_incident_type_from_trigger_and_context(trigger: str, context: list[str]
     assert incident_type(trigger, context) == expected
 
 
+@pytest.mark.parametrize(
+    ("trigger", "context", "sentence", "expected"),
+    [
+        # A trigger with a cue of its own takes its kind from the sentence that describes it ...
+        ("الهجوم", [], ["شنت الطائرات الحربية غارات على البلدة"], "airstrike"),
+        ("هاجمت", [], ["بقذائف الهاون"], "shelling"),
+        ("الهجوم", ["الطيران الحربي"], ["بغاز الكلور"], "chemical_attack"),
+        # ... a trigger with none only from its own clause, weapons and actors.
+        ("التعذيب", ["الحكومة السورية"], ["الهجمات الكيماوية والقصف العشوائي"], "other"),
+        ("الحرب العالمية الثانية", [], ["قصفت الطائرات المدينة"], "other"),
+        ("العملية", ["الطيران الحربي"], ["والقصف"], "airstrike"),
+        # Cue verbs and nouns beyond the first list.
+        ("مهاجمة", [], [], "attack"), ("يُستهدف", ["صاروخ"], [], "shelling"), ("الاستيلاء", [], [], "territory_change"),
+    ],
+)
+def test_incident_type_reads_the_sentence_only_for_triggers_with_a_cue(
+    trigger: str, context: list[str], sentence: list[str], expected: str
+) -> None:
+    assert incident_type(trigger, context, sentence) == expected
+
+
 def test_exports_validate(gold_example: dict) -> None:
     report = _report(gold_example)
     rows = list(csv.DictReader(io.StringIO(to_acled_csv([report], ["dez"]))))
