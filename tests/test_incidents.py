@@ -165,7 +165,7 @@ def test_incident_type_from_trigger_and_context(trigger: str, context: list[str]
         ("الحرب العالمية الثانية", [], ["قصفت الطائرات المدينة"], "other"),
         ("العملية", ["الطيران الحربي"], ["والقصف"], "airstrike"),
         # Cue verbs and nouns beyond the first list.
-        ("مهاجمة", [], [], "attack"), ("يُستهدف", ["صاروخ"], [], "shelling"), ("الاستيلاء", [], [], "territory_change"),
+        ("مهاجمة", [], [], "attack"), ("الاختفاء القسري", ["الحكومة السورية"], [], "arrest_abduction"), ("يُستهدف", ["صاروخ"], [], "shelling"), ("الاستيلاء", [], [], "territory_change"),
     ],
 )
 def test_incident_type_reads_the_sentence_only_for_triggers_with_a_cue(
