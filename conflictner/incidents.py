@@ -100,7 +100,7 @@ class _Draft:
 
 @functools.lru_cache(maxsize=64)
 def _cue_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(re.escape(c) for c in sorted(cues, key=len, reverse=True)))
+    return re.compile("|".join(map(re.escape, cues)))
 
 
 def _has_cue(words: Sequence[str], cues: Sequence[str]) -> bool:
@@ -361,7 +361,7 @@ def build_incidents(
         clause_text = text[unit.tokens[0].start : unit.tokens[-1].end]
         trigger = d.triggers[0] if d.triggers else None
         cue_text = " ".join(t.text for t in d.triggers) if d.triggers else clause_text
-        own_clause = unit.clauses[d.clause] if d.triggers and d.clause < len(unit.clauses) else unit.tokens
+        own_clause = unit.clauses[d.clause] if d.triggers else unit.tokens
         context = [e.text for e in weapons + actors] + [text[own_clause[0].start : own_clause[-1].end]]
         itype = incident_type(cue_text, context, [clause_text])
         if not d.triggers and itype == "other":

@@ -438,11 +438,15 @@ class Gazetteer:
 
     def _choose_all(self, matches: list[tuple[_Match, bool]], sets: list[frozenset[int]],
                     peers_of: dict[frozenset[int], list[int]], signals: list[_Signal | None]) -> list[int | None]:
-        """``_choose`` for every mention, computed once per distinct (match, facility word, candidates)."""
-        done: dict[tuple[int, bool, frozenset[int]], int | None] = {}
+        """``_choose`` for every mention, computed once per distinct (match, facility word).
+
+        A match object stands for its candidates (``_match`` caches one per name), so it
+        also fixes the mention's peers.
+        """
+        done: dict[tuple[int, bool], int | None] = {}
         out: list[int | None] = []
         for (m, inner), c in zip(matches, sets, strict=True):
-            key = (id(m), inner, c)
+            key = (id(m), inner)
             if key not in done:
                 done[key] = self._choose(m, inner, [signals[j] for j in peers_of[c]])
             out.append(done[key])
