@@ -210,3 +210,39 @@ def test_every_shipped_config_loads_and_its_project_files_exist(name: str) -> No
     local = [p for p in [*cfg.train, *cfg.dev, *(a.path for a in cfg.aux)] if not p.startswith("..")]
     missing = [p for p in local if not (ROOT / p).exists()]
     assert not missing, f"{name} names files that are not in the project: {missing}"
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_group_by_length_batches_windows_of_similar_length(grouped: bool, tiny_model_dir: Path, tiny_corpus: Path,
+                                                           tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import transformers.trainer
+
+    from conflictner.train import train
+
+    batches: list[list[int]] = []
+    real = transformers.trainer.LengthGroupedSampler
+
+    class Recording(real):  # type: ignore[misc, valid-type]
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            order = list(super().__iter__())
+            batches.extend(order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size))
+            return iter(order)
+
+    monkeypatch.setattr(transformers.trainer, "LengthGroupedSampler", Recording)
+    cfg = TrainConfig.from_toml(_config(tmp_path, tiny_model_dir, tiny_corpus, epochs=1, group_by_length=grouped))
+    assert (train(cfg) / "model.safetensors").exists()
+    assert bool(batches) == grouped
+    if grouped:
+        # the sampler's own promise: the longest window comes in the first batch
+        lengths = [len(x) for x in _encoded_windows(tiny_model_dir, tiny_corpus)]
+        assert max(lengths[i] for i in batches[0]) == max(lengths)
+
+
+def _encoded_windows(base: Path, corpus: Path) -> list[list[int]]:
+    from transformers import AutoTokenizer
+
+    from conflictner.labels import bio_tags
+
+    tags = bio_tags(TrainConfig().labels)
+    tok = AutoTokenizer.from_pretrained(str(base))
+    return [e["input_ids"] for e in encode_documents(load_documents([corpus], "train"), tok, {t: i for i, t in enumerate(tags)}, 48)]
