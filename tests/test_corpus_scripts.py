@@ -9,6 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
 
+import anercorp_dev_split  # noqa: E402
 import finalize_corpus  # noqa: E402
 import prepare_corpus  # noqa: E402
 
@@ -142,3 +143,17 @@ def test_a_teacher_trained_on_a_held_out_document_is_found(tmp_path: Path) -> No
     assert silver_corpus.teachers_trained_on(tmp_path, held) == ["test-doc"]
     with pytest.raises(SystemExit, match="no train_report.json"):
         silver_corpus.teachers_trained_on(tmp_path / "missing", held)
+
+
+def test_anercorp_dev_split_cuts_by_position_and_drops_sentences_the_conflict_corpus_has(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "train").mkdir(parents=True)
+    (corpus / "train" / "d.conll").write_text("# doc_id = d\nقصف\tB-EVENT\nحلب\tI-EVENT\n", encoding="utf-8")
+    src = tmp_path / "aner.txt"
+    src.write_text("أ O\nب O\n\nج B-LOC\n\nقصف O\nحلب B-LOC\n\nد B-PERS\n", encoding="utf-8")
+    out = tmp_path / "split"
+    assert anercorp_dev_split.main(["--train-file", str(src), "--out", str(out), "--train-share", "0.5",
+                                    "--corpus", str(corpus), "--silver", str(tmp_path / "none.conll")]) == 0
+    assert (out / "train50.txt").read_text(encoding="utf-8") == "أ O\nب O\n\nج B-LOC\n"
+    assert (out / "dev50.txt").read_text(encoding="utf-8") == "قصف O\nحلب B-LOC\n\nد B-PERS\n"
+    assert (out / "dev50-unseen.txt").read_text(encoding="utf-8") == "د B-PERS\n"
