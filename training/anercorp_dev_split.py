@@ -29,13 +29,15 @@ from conflictner.corpus import load_corpus, read_conll, sentence_key  # noqa: E4
 log = logging.getLogger("anercorp_dev_split")
 
 
-def split_sentences(text: str, share: float) -> tuple[list[str], list[str]]:
-    """The file's sentences (blank-line separated blocks), cut by position at ``share``.
+Sentence = list[tuple[str, str]]
 
-    >>> split_sentences("a O\\n\\nb O\\n\\nc O\\n", 0.7)
-    (['a O', 'b O'], ['c O'])
+
+def split_sentences(sentences: list[Sentence], share: float) -> tuple[list[Sentence], list[Sentence]]:
+    """Sentences cut by position at ``share``.
+
+    >>> split_sentences([[("a", "O")], [("b", "O")], [("c", "O")]], 0.7)
+    ([[('a', 'O')], [('b', 'O')]], [[('c', 'O')]])
     """
-    sentences = [s.strip("\n") for s in text.split("\n\n") if s.strip()]
     cut = int(len(sentences) * share)
     return sentences[:cut], sentences[cut:]
 
@@ -55,14 +57,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--silver", type=Path, default=ROOT / "annotations/silver/silver.conll")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    train, dev = split_sentences(args.train_file.read_text(encoding="utf-8"), args.train_share)
+    # Read as `conflictner train` reads the file, so the sentences are the ones training sees.
+    sentences = [s for d in read_conll(args.train_file) for s in d.sentences]
+    train, dev = split_sentences(sentences, args.train_share)
     seen = seen_keys(args.corpus, args.silver)
-    # ANERcorp lines are "token TAG"; the key is built from the tokens only.
-    unseen = [s for s in dev if sentence_key(line.split(" ")[0] for line in s.splitlines()) not in seen]
+    unseen = [s for s in dev if sentence_key(t for t, _ in s) not in seen]
     args.out.mkdir(parents=True, exist_ok=True)
     pct = round(args.train_share * 100)
     for name, sents in ((f"train{pct}.txt", train), (f"dev{100 - pct}.txt", dev), (f"dev{100 - pct}-unseen.txt", unseen)):
-        (args.out / name).write_text("\n\n".join(sents) + "\n", encoding="utf-8")
+        text = "\n\n".join("\n".join(f"{t} {tag}" for t, tag in s) for s in sents)
+        (args.out / name).write_text(text + "\n", encoding="utf-8")
         log.info("%s: %d sentences", args.out / name, len(sents))
     return 0
 
