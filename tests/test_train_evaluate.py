@@ -106,6 +106,14 @@ def test_train_then_evaluate_on_a_tiny_corpus(tiny_model_dir: Path, tiny_corpus:
     assert set(scores["micro"]) == {"precision", "recall", "f1"} and scores["documents"] == 1
     assert scores["warnings"] == []  # the test document was never trained on
 
+    # early stopping chose the model on the score evaluate reports for it: whole dev documents
+    res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tiny_corpus), "--split", "dev", "--json"])
+    assert res.exit_code == 0, res.output
+    dev = json.loads(res.stdout)
+    main = report["metrics"]["main"]
+    assert (main["dev_precision"], main["dev_recall"], main["dev_f1"], main["dev_macro_f1"]) == pytest.approx(
+        (dev["micro"]["precision"], dev["micro"]["recall"], dev["micro"]["f1"], dev["macro"]["f1"]))
+
     res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tiny_corpus), "--split", "train"])
     assert res.exit_code == 0
     assert "not held-out" in res.output
