@@ -484,7 +484,15 @@ def _run_stage(cfg: TrainConfig, model: Any, tokenizer: Any, train_ex: list, dev
     result = trainer.train(resume_from_checkpoint=ckpt)
     metrics: dict[str, Any] = {"train_loss": result.training_loss, "steps": result.global_step}
     if dev_ex:
-        metrics.update({f"dev_{k.removeprefix('eval_')}": v for k, v in trainer.evaluate().items()})
+        dev = trainer.evaluate()
+        # Trainer.log stamps the epoch training ended at; the kept model is the best checkpoint's.
+        dev.pop("epoch", None)
+        metrics.update({f"dev_{k.removeprefix('eval_')}": v for k, v in dev.items()})
+        best = trainer.state.best_model_checkpoint
+        if best:
+            step = int(best.rsplit("-", 1)[-1])
+            metrics["best_step"] = step
+            metrics["best_epoch"] = round(step / steps_per_epoch, 2)
     return metrics
 
 

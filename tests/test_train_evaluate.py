@@ -111,6 +111,7 @@ def test_train_then_evaluate_on_a_tiny_corpus(tiny_model_dir: Path, tiny_corpus:
     assert res.exit_code == 0, res.output
     dev = json.loads(res.stdout)
     main = report["metrics"]["main"]
+    assert 0 < main["best_epoch"] <= 2 and "dev_epoch" not in main
     assert (main["dev_precision"], main["dev_recall"], main["dev_f1"], main["dev_macro_f1"]) == pytest.approx(
         (dev["micro"]["precision"], dev["micro"]["recall"], dev["micro"]["f1"], dev["macro"]["f1"]))
 
