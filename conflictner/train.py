@@ -469,6 +469,8 @@ def _run_stage(cfg: TrainConfig, model: Any, tokenizer: Any, train_ex: list, dev
         model=model,
         args=args,
         train_dataset=Dataset.from_list(train_ex),
+        # Dev is scored on whole documents (ConflictTrainer.evaluate); Trainer still needs an eval set
+        # to schedule evaluations, and the windows serve an explicit evaluate(eval_dataset=...).
         eval_dataset=Dataset.from_list(dev_ex) if dev_ex else None,
         data_collator=DataCollatorForTokenClassification(tokenizer, label_pad_token_id=-100),
         processing_class=tokenizer,
