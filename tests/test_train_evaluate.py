@@ -168,7 +168,10 @@ def test_resume_picks_the_newest_complete_checkpoint(folders: dict[str, str | No
 
 
 def test_an_interrupted_run_resumes_from_its_checkpoint(tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path) -> None:
-    cfg = _config(tmp_path, tiny_model_dir, tiny_corpus, epochs=6)
+    # Enough epochs, and no early stop, that the tiny run cannot finish between its first checkpoint
+    # and the kill (its dev F1 stays flat, so patience would end it after a few quick epochs).
+    epochs = 20
+    cfg = _config(tmp_path, tiny_model_dir, tiny_corpus, epochs=epochs, patience=epochs)
     cmd = [sys.executable, "-m", "conflictner.cli", "train", "--config", str(cfg)]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     # stderr to a file, not a pipe nobody reads while waiting: a full pipe would stall the run
@@ -180,7 +183,7 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(tiny_model_dir: Path, ti
     while time.time() < deadline and _last_checkpoint(run) is None:
         if proc.poll() is not None:
             pytest.fail(f"training ended before a checkpoint: {(tmp_path / 'first-run.log').read_text()[-2000:]}")
-        time.sleep(0.2)
+        time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     log_file.close()
@@ -192,7 +195,7 @@ def test_an_interrupted_run_resumes_from_its_checkpoint(tiny_model_dir: Path, ti
     assert res.returncode == 0, res.stderr[-2000:]
     assert f"resuming from {first}" in res.stderr
     state = json.loads(sorted(run.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))[-1].joinpath("trainer_state.json").read_text())
-    assert state["epoch"] >= 6 - 1e-6 or state.get("global_step", 0) > int(first.name.split("-")[1])
+    assert state["epoch"] >= epochs - 1e-6 or state.get("global_step", 0) > int(first.name.split("-")[1])
     assert (run / "model" / "train_report.json").exists()
 
 
