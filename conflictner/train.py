@@ -26,12 +26,14 @@ Example:
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import hashlib
 import json
 import logging
 import math
 import platform
+import re
 import subprocess
 import time
 import tomllib
@@ -84,6 +86,10 @@ class TrainConfig:
         lr_encoder: Learning rate of the transformer layers.
         lr_head: Learning rate of the classification head.
         lr_embeddings: Learning rate of the word embeddings (0 freezes them).
+        layer_decay: Layer-wise learning-rate decay: the top transformer layer trains at
+            ``lr_encoder``, each layer below at ``layer_decay`` times the one above, the
+            other embedding parameters at the bottom layer's rate times ``layer_decay``
+            (1 = one rate for the whole encoder).
         weight_decay: AdamW weight decay.
         warmup_ratio: Fraction of steps with linear warm-up.
         o_weight: Loss weight of the ``O`` tag (below 1 favours recall of rare labels).
@@ -110,6 +116,7 @@ class TrainConfig:
     lr_encoder: float = 2e-4
     lr_head: float = 2e-3
     lr_embeddings: float = 0.0
+    layer_decay: float = 1.0
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
     o_weight: float = 1.0
@@ -176,6 +183,8 @@ class TrainConfig:
             raise ConfigError("save_dtype must be 'float32' or 'float16'")
         if cfg.rare_repeat < 1 or set(cfg.rare_labels) - set(cfg.labels):
             raise ConfigError(f"rare_repeat must be at least 1 and rare_labels among {cfg.labels}")
+        if not 0 < cfg.layer_decay <= 1:
+            raise ConfigError(f"layer_decay must be in (0, 1], got {cfg.layer_decay}")
         return cfg
 
     def to_dict(self) -> dict[str, Any]:
@@ -313,6 +322,40 @@ def _git_version() -> str:
     return version + ("+dirty" if status.stdout.strip() else "")
 
 
+def optimizer_groups(model: Any, cfg: TrainConfig) -> list[dict[str, Any]]:
+    """AdamW parameter groups: frozen or separately trained word embeddings, a head rate, layer-wise encoder rates.
+
+    The e5 token vectors are small, so one rate for everything learns nothing (see
+    ``configs/default.toml``); the word embeddings are frozen unless ``lr_embeddings > 0``.
+    With ``layer_decay=0.5`` a 2-layer encoder gets rates ``[lr, lr/2, lr/4]`` (top layer,
+    bottom layer, other embedding parameters), then the head's.
+    """
+    n_layers = int(getattr(model.config, "num_hidden_layers", 0))
+    emb: list[Any] = []
+    head: list[Any] = []
+    # Depth below the top layer: 0 for the top layer, n_layers for the embeddings.
+    enc: dict[int, list[Any]] = collections.defaultdict(list)
+    for name, p in model.named_parameters():
+        if "word_embeddings" in name:
+            p.requires_grad_(cfg.lr_embeddings > 0)
+            if cfg.lr_embeddings > 0:
+                emb.append(p)
+        elif name.startswith("classifier"):
+            head.append(p)
+        else:
+            layer = re.search(r"\.layer\.(\d+)\.", name)
+            depth = n_layers - 1 - int(layer.group(1)) if layer else (n_layers if "embeddings" in name else 0)
+            enc[depth].append(p)
+    groups = [
+        {"params": params, "lr": cfg.lr_encoder * cfg.layer_decay**depth, "weight_decay": cfg.weight_decay}
+        for depth, params in sorted(enc.items())
+    ]
+    groups.append({"params": head, "lr": cfg.lr_head, "weight_decay": 0.0})
+    if emb:
+        groups.append({"params": emb, "lr": cfg.lr_embeddings, "weight_decay": 0.0})
+    return groups
+
+
 def whole_document_scores(model: Any, tokenizer: Any, tags: list[str], max_length: int,
                           docs: Sequence[Document]) -> dict[str, float]:
     """Dev scores of a model in training, as ``conflictner evaluate`` computes them.
@@ -370,22 +413,7 @@ def _make_trainer_class():
             if self.optimizer is not None:
                 return self.optimizer
             model = model or self.model
-            emb, head, enc = [], [], []
-            for name, p in model.named_parameters():
-                if "word_embeddings" in name:
-                    p.requires_grad_(self.cfg.lr_embeddings > 0)
-                    if self.cfg.lr_embeddings > 0:
-                        emb.append(p)
-                elif name.startswith("classifier"):
-                    head.append(p)
-                else:
-                    enc.append(p)
-            groups = [
-                {"params": enc, "lr": self.cfg.lr_encoder, "weight_decay": self.cfg.weight_decay},
-                {"params": head, "lr": self.cfg.lr_head, "weight_decay": 0.0},
-            ]
-            if emb:
-                groups.append({"params": emb, "lr": self.cfg.lr_embeddings, "weight_decay": 0.0})
+            groups = optimizer_groups(model, self.cfg)
             self.optimizer = torch.optim.AdamW(groups)
             return self.optimizer
 

@@ -258,3 +258,31 @@ def _encoded_windows(base: Path, corpus: Path) -> list[list[int]]:
     tags = bio_tags(TrainConfig().labels)
     tok = AutoTokenizer.from_pretrained(str(base))
     return [e["input_ids"] for e in encode_documents(load_documents([corpus], "train"), tok, {t: i for i, t in enumerate(tags)}, 48)]
+
+
+@pytest.mark.parametrize(("decay", "expected"), [(1.0, [2e-4, 2e-4, 2e-4]), (0.5, [2e-4, 1e-4, 5e-5])])
+def test_layer_decay_lowers_rates_towards_the_embeddings(tiny_model_dir: Path, decay: float, expected: list[float]) -> None:
+    from transformers import AutoModelForTokenClassification
+
+    from conflictner.train import optimizer_groups
+
+    model = AutoModelForTokenClassification.from_pretrained(str(tiny_model_dir))
+    assert model.config.num_hidden_layers == 2
+    groups = optimizer_groups(model, TrainConfig(lr_encoder=2e-4, lr_head=2e-3, layer_decay=decay))
+    assert [g["lr"] for g in groups] == pytest.approx([*expected, 2e-3])
+    trained = {id(p) for g in groups for p in g["params"]}
+    for name, p in model.named_parameters():
+        # Every parameter is trained once, except the frozen word embeddings.
+        assert (id(p) in trained) == ("word_embeddings" not in name), name
+        assert p.requires_grad == ("word_embeddings" not in name)
+    top = {id(p) for p in groups[0]["params"]}
+    assert all(id(p) in top for n, p in model.named_parameters() if ".layer.1." in n)
+
+
+def test_layer_decay_outside_zero_to_one_is_refused(tmp_path: Path) -> None:
+    p = tmp_path / "c.toml"
+    p.write_text("[train]\nlayer_decay = 0.8\n", encoding="utf-8")
+    assert TrainConfig.from_toml(p).layer_decay == 0.8
+    for bad in ("layer_decay=0.0", "layer_decay=1.5"):
+        with pytest.raises(ConfigError, match="layer_decay"):
+            TrainConfig.from_toml(p, [bad])
