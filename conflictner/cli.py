@@ -162,8 +162,12 @@ def _load_eval_docs(data: Path, split: str) -> list:
     from .train import load_documents
 
     if data.is_dir() and (data / "texts").is_dir():
-        return load_corpus(data, [split])[split]
-    return load_documents([data])
+        docs = load_corpus(data, [split])[split]
+    else:
+        docs = load_documents([data])
+    if not docs:
+        _fail(f"no documents found in {data} (split {split})")
+    return docs
 
 
 @app.command()
@@ -177,14 +181,14 @@ def evaluate(
     decoding: Annotated[Decoding, typer.Option(help="Best valid IOB2 sequence, or each word's best tag.")] = Decoding.viterbi,
     unseen_only: Annotated[bool, typer.Option(
         "--unseen-only", help="Corpus folders: leave out sentences that also occur in its train split (quoted paragraphs).")] = False,
+    outside_weight: Annotated[float | None, typer.Option(
+        help="Factor on the O probability before decoding (default: the model's calibrated value).", min=0.001)] = None,
 ) -> None:
     """Score a model on held-out documents (whole documents, windows merged)."""
     from . import load
     from .evaluate import evaluate as run
 
     docs = _load_eval_docs(data, split)
-    if not docs:
-        _fail(f"no documents found in {data} (split {split})")
     if unseen_only:
         from .corpus import load_corpus, without_sentences_of
 
@@ -192,8 +196,41 @@ def evaluate(
             _fail(f"--unseen-only needs a corpus folder with a train/ split, not {data}")
         docs, n_sent, n_tok = without_sentences_of(docs, load_corpus(data, ["train"])["train"])
         typer.echo(f"left out {n_sent} sentence(s), {n_tok} tokens, that also occur in {data}/train", err=True)
-    ev = run(load(model, decoding=decoding.value), docs, model_dir=model, incidents=not no_incidents)
+    ev = run(load(model, decoding=decoding.value, outside_weight=outside_weight), docs, model_dir=model, incidents=not no_incidents)
     typer.echo(json.dumps(ev.to_dict(), ensure_ascii=False, indent=1) if as_json else ev.table())
+
+
+@app.command()
+@friendly
+def calibrate(
+    model: Annotated[Path, typer.Option(help="Model folder (its config.json is updated unless --dry-run).")],
+    data: Annotated[Path, typer.Option(help="Corpus folder, CoNLL file/folder, or JSONL with character spans.")],
+    split: Annotated[str, typer.Option(help="Split of a corpus folder: dev, never test.")] = "dev",
+    weights: Annotated[str, typer.Option(help="Comma-separated factors on the O probability to try.")] = "1,1.5,2,3,5",
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the scores, change nothing.")] = False,
+) -> None:
+    """Choose on dev documents the weight of the O tag that gives the best F1, and store it with the model."""
+    from . import load
+    from .evaluate import calibrate_outside_weight, training_overlap, write_calibration
+
+    try:
+        grid = [float(w) for w in weights.split(",") if w.strip()]
+    except ValueError:
+        _fail(f"--weights must be comma-separated numbers, got {weights!r}")
+    docs = _load_eval_docs(data, split)
+    if split == "test":
+        typer.echo("WARNING: calibrating on the test split makes its scores no longer held-out", err=True)
+    leaked = training_overlap(model, docs, include_dev=False)
+    if leaked:
+        typer.echo(f"WARNING: {len(leaked)} of {len(docs)} documents were trained on (e.g. {leaked[0]}); "
+                   "the weight will favour recall less than held-out data would", err=True)
+    cal = calibrate_outside_weight(load(model, incidents=False), docs, grid)
+    for w, f in cal.f1_by_weight.items():
+        typer.echo(f"outside weight {w:<5g} micro F1 {f:.4f}{'  <- chosen' if w == cal.outside_weight else ''}")
+    if dry_run:
+        return
+    write_calibration(model, cal, f"{data} ({split})")
+    typer.echo(f"{model}: outside weight {cal.outside_weight:g} stored in config.json")
 
 
 @app.command("build-encoder")

@@ -18,6 +18,13 @@ never at a sentence start). The classifier is trained word by word, so its
 argmax can open a span with ``I-`` or switch label in mid-span; repairing that
 afterwards keeps the wrong half, while the constrained search weighs the whole
 span (``decoding="argmax"`` keeps the word-by-word choice with repair).
+
+Before the search, the ``O`` probability can be multiplied by an *outside
+weight*: above 1 the parser tags a word only when the model is surer, trading
+recall for precision. The classifier is trained with a loss that treats every
+tag alike, while F1 punishes a spurious span and a missed one alike, so the best
+weight is measured on held-out documents (``conflictner calibrate``) and stored
+with the model; the entity scores stay the model's own probabilities.
 """
 
 from __future__ import annotations
@@ -166,6 +173,7 @@ def words_to_entities(
     tags: Sequence[str],
     sentence_starts: Sequence[int] = (),
     decoding: str = "viterbi",
+    outside_weight: float = 1.0,
 ) -> list[Entity]:
     """Decode word-level tag probabilities into entities with character offsets.
 
@@ -178,6 +186,7 @@ def words_to_entities(
             runs across them.
         decoding: ``"viterbi"`` (the best valid IOB2 sequence) or ``"argmax"``
             (each word's best tag; an ``I-`` that cannot continue starts a new entity).
+        outside_weight: Factor on the ``O`` probability when choosing tags (1 = as predicted).
 
     Returns:
         Entities in text order; the score is the mean probability of the chosen tags.
@@ -186,7 +195,12 @@ def words_to_entities(
         raise ValueError(f"decoding must be one of {DECODINGS}, got {decoding!r}")
     if len(words) == 0:
         return []
-    best = viterbi_bio(probs, tags, sentence_starts) if decoding == "viterbi" else probs.argmax(axis=1)
+    chooser = probs
+    if outside_weight != 1.0 and "O" in tags:
+        # Rows need no renormalising: each word's scores shift by one constant, so no choice changes but O's.
+        chooser = probs.copy()
+        chooser[:, list(tags).index("O")] *= outside_weight
+    best = viterbi_bio(chooser, tags, sentence_starts) if decoding == "viterbi" else chooser.argmax(axis=1)
     seq = [tags[i] for i in best]
     for k in sentence_starts:
         if 0 < k < len(seq) and seq[k].startswith("I-"):

@@ -15,6 +15,10 @@ the predicted character spans are compared with the gold ones:
 
 Evaluating a model on documents it was trained on is flagged: the hashes of
 the evaluation documents are checked against the model's ``train_report.json``.
+
+:func:`calibrate_outside_weight` measures, on dev documents, the factor on the
+``O`` probability that gives the best micro F1 (see :mod:`conflictner.decode`);
+``train`` stores it with the model and ``conflictner calibrate`` does so for any model.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import collections
 import json
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +37,10 @@ from .labels import UNKNOWN, bio_from_spans, repair_bio, spans_from_bio
 from .results import Entity
 from .text import Token, tokenize
 
-__all__ = ["ERROR_KINDS", "Evaluation", "error_kinds", "evaluate", "score_documents", "training_overlap"]
+__all__ = [
+    "ERROR_KINDS", "OUTSIDE_WEIGHTS", "Calibration", "Evaluation", "calibrate_outside_weight", "error_kinds", "evaluate",
+    "score_documents", "training_overlap", "write_calibration",
+]
 
 log = logging.getLogger(__name__)
 
@@ -276,6 +284,11 @@ def evaluate(parser: Any, docs: Sequence[Document], *, model_dir: str | Path | N
             warnings.append(msg)
     prepared = [_doc_words(d) for d in docs]
     preds = parser.predict_entities([t for t, _, _ in prepared], words=[w for _, w, _ in prepared])
+    return _evaluation(prepared, preds, warnings, incidents=incidents)
+
+
+def _evaluation(prepared: Sequence[tuple[str, list[Token], list[str]]], preds: Sequence[Sequence[Entity]],
+                warnings: list[str], *, incidents: bool) -> Evaluation:
     gold_tags = [tags for _, _, tags in prepared]
     pred_tags = [_tags_from_entities(w, p) for (_, w, _), p in zip(prepared, preds)]
     per_label, micro, macro, conll, partial, confusion = score_documents(gold_tags, pred_tags)
@@ -290,11 +303,95 @@ def evaluate(parser: Any, docs: Sequence[Document], *, model_dir: str | Path | N
                 for a, b, lab in spans_from_bio(clean)
             ])
         try:
-            inc = _incident_scores([t for t, _, _ in prepared], gold_ents, preds)
+            inc = _incident_scores([t for t, _, _ in prepared], gold_ents, [list(p) for p in preds])
         except ImportError as e:  # pragma: no cover - incidents need the numbers/places modules
             warnings.append(f"incident scores unavailable: {e}")
     return Evaluation(
         per_label=per_label, micro=micro, macro=macro, conlleval_micro=conll, partial=partial,
-        confusion=confusion, incidents=inc, documents=len(docs), tokens=sum(len(w) for _, w, _ in prepared),
+        confusion=confusion, incidents=inc, documents=len(prepared), tokens=sum(len(w) for _, w, _ in prepared),
         warnings=warnings, errors=errors,
     )
+
+
+#: Outside weights :func:`calibrate_outside_weight` tries by default (1 = the model's own probabilities).
+OUTSIDE_WEIGHTS = (1.0, 1.5, 2.0, 3.0, 5.0)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The outside weight chosen on dev documents, with the scores behind the choice.
+
+    Attributes:
+        outside_weight: The weight with the best strict micro F1 (ties: the one nearest 1).
+        f1_by_weight: Strict micro F1 at each weight tried.
+        dev: Micro ``precision``, ``recall``, ``f1`` and ``macro_f1`` at the chosen weight.
+    """
+
+    outside_weight: float
+    f1_by_weight: dict[float, float]
+    dev: dict[str, float]
+
+
+def calibrate_outside_weight(parser: Any, docs: Sequence[Document], weights: Sequence[float] = OUTSIDE_WEIGHTS) -> Calibration:
+    """Choose the factor on the ``O`` probability that scores best on ``docs`` (dev, never test).
+
+    The documents are read once; each weight only changes the decoding. A model
+    that overpredicts spans gains precision from a weight above 1.
+
+    Args:
+        parser: The parser to calibrate (its own outside weight is ignored).
+        docs: Gold dev documents.
+        weights: Positive weights to try.
+
+    Raises:
+        ValueError: No documents, or a weight that is not positive.
+
+    Example:
+        >>> cal = calibrate_outside_weight(conflictner.load(), dev_docs)  # doctest: +SKIP
+        >>> cal.outside_weight, cal.f1_by_weight  # doctest: +SKIP
+        (2.0, {1.0: 0.8023, 1.5: 0.8089, 2.0: 0.8113, 3.0: 0.8093, 5.0: 0.8062})
+    """
+    if not docs:
+        raise ValueError("calibration needs at least one gold document")
+    if not weights or any(not w > 0 for w in weights):
+        raise ValueError(f"outside weights must be positive, got {list(weights)}")
+    prepared = [_doc_words(d) for d in docs]
+    texts, words = [t for t, _, _ in prepared], [w for _, w, _ in prepared]
+    probs = parser.word_probabilities(texts, words=words)
+    scored = {float(w): _evaluation(prepared, parser.decode(texts, words, probs, outside_weight=w), [], incidents=False)
+              for w in weights}
+    best = max(scored, key=lambda w: (scored[w].micro["f1"], -abs(math.log(w))))
+    ev = scored[best]
+    return Calibration(
+        outside_weight=best,
+        f1_by_weight={w: float(e.micro["f1"]) for w, e in scored.items()},
+        dev={k: float(v) for k, v in (("precision", ev.micro["precision"]), ("recall", ev.micro["recall"]),
+                                      ("f1", ev.micro["f1"]), ("macro_f1", ev.macro["f1"]))},
+    )
+
+
+def calibration_record(cal: Calibration, data: str) -> dict[str, Any]:
+    """The ``calibration`` entry of ``train_report.json``: the weight, the F1 of each weight tried, the data used."""
+    return {"outside_weight": cal.outside_weight, "f1_by_weight": {f"{w:g}": f for w, f in cal.f1_by_weight.items()},
+            "data": data, "dev": cal.dev}
+
+
+def write_calibration(model_dir: str | Path, cal: Calibration, data: str) -> None:
+    """Store a calibrated outside weight with a model: ``config.json``, and ``train_report.json`` if present.
+
+    Args:
+        model_dir: The model folder.
+        cal: The calibration.
+        data: What it was measured on, for the record (e.g. ``annotations (dev)``).
+    """
+    folder = Path(model_dir)
+    cfg_path = folder / "config.json"
+    cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    cfg["conflictner_outside_weight"] = cal.outside_weight
+    cfg_path.write_text(json.dumps(cfg, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    rp = folder / "train_report.json"
+    if rp.exists():
+        report = json.loads(rp.read_text(encoding="utf-8"))
+        report["calibration"] = calibration_record(cal, data)
+        rp.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    log.info("%s: outside weight %g stored", folder, cal.outside_weight)

@@ -35,6 +35,8 @@ class LoadedModel:
     tags: list[str]
     path: Path
     max_length: int
+    #: Factor on the ``O`` probability before decoding, measured on dev (see :mod:`conflictner.decode`).
+    outside_weight: float = 1.0
 
 
 def check_model_dir(path: str | Path) -> Path:
@@ -95,8 +97,11 @@ def load_checkpoint(path: str | Path, *, device: str = "cpu") -> LoadedModel:
     # Windows as long as the ones the model was fine-tuned on (recorded by `train`), else the model's limit.
     trained = getattr(model.config, "conflictner_max_length", None)
     max_length = int(trained or min(getattr(model.config, "max_position_embeddings", 512), 512))
-    log.info("loaded %s (%d tags, max_length %d)", p, len(tags), max_length)
-    return LoadedModel(model, tokenizer, tags, p, max_length)
+    outside_weight = float(getattr(model.config, "conflictner_outside_weight", None) or 1.0)
+    if outside_weight <= 0:
+        raise ModelError(f"model folder {p}: config.json has conflictner_outside_weight {outside_weight}, which must be positive")
+    log.info("loaded %s (%d tags, max_length %d, outside weight %g)", p, len(tags), max_length, outside_weight)
+    return LoadedModel(model, tokenizer, tags, p, max_length, outside_weight)
 
 
 def build_random_model(

@@ -46,6 +46,9 @@ class Parser:
         aggregation: ``"first"`` (first subword's logits, as trained) or ``"mean"``.
         decoding: ``"viterbi"`` (best valid IOB2 sequence, the default) or ``"argmax"``
             (word by word, then repaired); see :mod:`conflictner.decode`.
+        outside_weight: Factor on the ``O`` probability before decoding; above 1 favours
+            precision, below 1 recall (default: the value measured on dev and stored
+            with the model by ``conflictner calibrate`` or ``train``, else 1).
 
     Example:
         >>> import conflictner
@@ -64,6 +67,7 @@ class Parser:
         batch_size: int = 16,
         aggregation: str = "first",
         decoding: str = "viterbi",
+        outside_weight: float | None = None,
         incidents: bool = True,
     ) -> None:
         if aggregation not in ("first", "mean"):
@@ -82,6 +86,9 @@ class Parser:
         self.batch_size = batch_size
         self.aggregation = aggregation
         self.decoding = decoding
+        self.outside_weight = loaded.outside_weight if outside_weight is None else float(outside_weight)
+        if not self.outside_weight > 0:
+            raise ValueError(f"outside_weight must be positive, got {outside_weight!r}")
         self.incidents = incidents
         self._specials = self.tokenizer.num_special_tokens_to_add(pair=False)
         self._cls = self.tokenizer.cls_token_id
@@ -216,13 +223,35 @@ class Parser:
         texts = [_check_text(t) for t in texts]
         words = [tokenize(t) for t in texts] if words is None else [list(w) for w in words]
         probs = self.word_probabilities(texts, words=words, progress=progress)
+        return self.decode(texts, words, probs)
+
+    def decode(
+        self,
+        texts: Sequence[str],
+        words: Sequence[Sequence[Token]],
+        probs: Sequence[np.ndarray],
+        *,
+        outside_weight: float | None = None,
+    ) -> list[list[Entity]]:
+        """Entities from word probabilities (those of :meth:`word_probabilities`).
+
+        Reading a text once and decoding it several ways is how
+        :func:`conflictner.evaluate.calibrate_outside_weight` compares outside weights.
+
+        Args:
+            texts: The texts.
+            words: Their words, as given to :meth:`word_probabilities`.
+            probs: Their word probabilities.
+            outside_weight: Overrides the parser's outside weight.
+        """
+        weight = self.outside_weight if outside_weight is None else outside_weight
         out = []
         for t, w, p in zip(texts, words, probs):
             starts, k = [], 0
             for sent in split_sentences(t, w):
                 starts.append(k)
                 k += len(sent)
-            out.append(words_to_entities(t, w, p, self.tags, starts, self.decoding))
+            out.append(words_to_entities(t, w, p, self.tags, starts, self.decoding, weight))
         return out
 
     # --- reports -------------------------------------------------------------------
@@ -283,4 +312,4 @@ class Parser:
         return [self._report(t, e, d) for t, e, d in zip(texts, entities, dates)]
 
     def __repr__(self) -> str:
-        return f"Parser({str(self.path)!r}, tags={len(self.tags)}, max_length={self.max_length})"
+        return f"Parser({str(self.path)!r}, tags={len(self.tags)}, max_length={self.max_length}, outside_weight={self.outside_weight:g})"

@@ -44,6 +44,7 @@ from typing import Any
 
 from .corpus import Document, load_corpus, read_conll, sentence_key, text_hash
 from .decode import word_subwords
+from .evaluate import OUTSIDE_WEIGHTS, calibration_record
 from .labels import ENTITY_LABELS, UNKNOWN, bio_tags
 
 __all__ = ["TrainConfig", "AuxCorpus", "load_documents", "encode_documents", "train", "ConfigError"]
@@ -99,6 +100,9 @@ class TrainConfig:
         patience: Evaluations without dev F1 improvement before stopping.
         seed: Random seed (data order, dropout, head initialisation).
         save_dtype: ``float32`` or ``float16`` for the saved weights.
+        outside_weights: Factors on the ``O`` probability tried on dev after training; the best
+            is stored with the model (``conflictner.evaluate.calibrate_outside_weight``;
+            ``[1.0]`` = decode the probabilities as predicted).
         max_steps: Stop after this many steps (testing aid; -1 = no limit).
     """
 
@@ -125,6 +129,7 @@ class TrainConfig:
     patience: int = 3
     seed: int = 13
     save_dtype: str = "float32"
+    outside_weights: list[float] = field(default_factory=lambda: list(OUTSIDE_WEIGHTS))
     max_steps: int = -1
 
     @classmethod
@@ -183,6 +188,8 @@ class TrainConfig:
             raise ConfigError("save_dtype must be 'float32' or 'float16'")
         if cfg.rare_repeat < 1 or set(cfg.rare_labels) - set(cfg.labels):
             raise ConfigError(f"rare_repeat must be at least 1 and rare_labels among {cfg.labels}")
+        if not cfg.outside_weights or any(not w > 0 for w in cfg.outside_weights):
+            raise ConfigError(f"outside_weights must be positive numbers, got {cfg.outside_weights}")
         if not 0 < cfg.layer_decay <= 1:
             raise ConfigError(f"layer_decay must be in (0, 1], got {cfg.layer_decay}")
         return cfg
@@ -381,6 +388,18 @@ def whole_document_scores(model: Any, tokenizer: Any, tags: list[str], max_lengt
         model.train(was_training)
     return {"precision": ev.micro["precision"], "recall": ev.micro["recall"], "f1": ev.micro["f1"],
             "macro_f1": ev.macro["f1"]}
+
+
+def _calibrate(model: Any, tokenizer: Any, tags: list[str], cfg: TrainConfig, dev_docs: Sequence[Document]) -> Any:
+    from .evaluate import calibrate_outside_weight
+    from .model import LoadedModel
+    from .parser import Parser
+
+    model.eval()
+    parser = Parser(LoadedModel(model, tokenizer, tags, Path("."), cfg.max_length), incidents=False)
+    cal = calibrate_outside_weight(parser, dev_docs, cfg.outside_weights)
+    log.info("outside weight %g (dev F1 by weight: %s)", cal.outside_weight, cal.f1_by_weight)
+    return cal
 
 
 def _make_trainer_class():
@@ -605,6 +624,13 @@ def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
 
     final = out / "model"
     if cfg.save_dtype == "float16":
+        # Calibrated and scored with the weights as they will be saved, so the report matches `evaluate`.
+        model = model.to(torch.float16).to(torch.float32)
+    calibration = None
+    if dev_docs:
+        calibration = _calibrate(model, tokenizer, tags, cfg, dev_docs)
+        model.config.conflictner_outside_weight = calibration.outside_weight
+    if cfg.save_dtype == "float16":
         model = model.to(torch.float16)
     model.save_pretrained(str(final), safe_serialization=True)
     tokenizer.save_pretrained(str(final))
@@ -621,6 +647,8 @@ def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
             "windows": {"train": len(train_ex), "dev": len(dev_ex), "aux": len(aux_ex)},
         },
         "metrics": stages,
+        # Its "dev" holds the saved model's whole-document dev scores at its outside weight (= `evaluate --split dev`).
+        "calibration": calibration_record(calibration, f"dev: {', '.join(cfg.dev)}") if calibration else None,
         "code_version": code_version,
         "library_versions": _versions(),
         "python": platform.python_version(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,46 @@ def test_preannotate_writes_label_studio_predictions(tiny_model_dir: Path, tmp_p
 
 def test_example_report_exists_for_the_demo() -> None:
     assert EXAMPLE.exists(), "the README's demo parses ../shared/examples/deir-ez-zor-daily-report.txt"
+
+
+def test_calibrate_stores_the_best_outside_weight_with_the_model(tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    (model / "train_report.json").write_text(json.dumps({"data": {}}), encoding="utf-8")
+    before = (model / "config.json").read_text(encoding="utf-8")
+    args = ["calibrate", "--model", str(model), "--data", str(tiny_corpus), "--weights", "1,2"]
+    res = runner.invoke(app, [*args, "--dry-run"])
+    assert res.exit_code == 0, res.output
+    assert "outside weight 1 " in res.stdout and "outside weight 2 " in res.stdout and "<- chosen" in res.stdout
+    assert (model / "config.json").read_text(encoding="utf-8") == before  # a dry run changes nothing
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0, res.output
+    weight = json.loads((model / "config.json").read_text(encoding="utf-8"))["conflictner_outside_weight"]
+    report = json.loads((model / "train_report.json").read_text(encoding="utf-8"))
+    assert weight in (1.0, 2.0) and report["calibration"]["outside_weight"] == weight
+    assert report["calibration"]["data"] == f"{tiny_corpus} (dev)" and set(report["calibration"]["f1_by_weight"]) == {"1", "2"}
+    import conflictner
+
+    assert conflictner.load(model).outside_weight == weight
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [(["--weights", "1,x"], "comma-separated numbers"), (["--weights", "1,0"], "positive"), (["--split", "nosuch"], "no documents")],
+)
+def test_calibrate_errors_are_clear(tiny_model_dir: Path, tiny_corpus: Path, extra: list[str], message: str) -> None:
+    res = runner.invoke(app, ["calibrate", "--model", str(tiny_model_dir), "--data", str(tiny_corpus), *extra])
+    assert res.exit_code != 0 and message in res.output
+
+
+def test_calibrating_on_test_warns(tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path) -> None:
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model)
+    res = runner.invoke(app, ["calibrate", "--model", str(model), "--data", str(tiny_corpus), "--split", "test", "--dry-run"])
+    assert res.exit_code == 0 and "no longer held-out" in res.stderr
+
+
+def test_evaluate_takes_an_outside_weight(tiny_model_dir: Path, tiny_corpus: Path) -> None:
+    res = runner.invoke(app, ["evaluate", "--model", str(tiny_model_dir), "--data", str(tiny_corpus), "--outside-weight", "1e9", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["micro"]["precision"] == 0  # nothing is tagged

@@ -73,3 +73,21 @@ def test_decoding_choice_reaches_the_entities(decoding: str, expected: list[str]
 def test_unknown_decoding_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="decoding"):
         words_to_entities("حلب", tokenize("حلب"), _probs([{}]), TAGS, decoding="beam")
+
+
+@pytest.mark.parametrize(
+    ("weight", "expected"),
+    [
+        (1.0, ["على", "حلب"]),  # as predicted: a 0.6 B-LOC is tagged
+        (2.0, ["حلب"]),  # O at 0.4 x 2 now beats the unsure 0.6, not the sure 0.8
+        (5.0, []),  # and with 0.2 x 5, the sure one too
+        (0.5, ["قصف", "على", "حلب"]),  # below 1 favours recall
+    ],
+)
+def test_outside_weight_trades_recall_for_precision(weight: float, expected: list[str]) -> None:
+    text = "قصف على حلب"
+    probs = _probs([{"B-LOC": 0.45}, {"B-LOC": 0.6}, {"B-LOC": 0.8}])
+    ents = words_to_entities(text, tokenize(text), probs, TAGS, outside_weight=weight)
+    assert [e.text for e in ents] == expected
+    # the score stays the model's own probability of the chosen tag
+    assert {e.text: e.score for e in ents}.get("حلب", 0.8) == pytest.approx(0.8)

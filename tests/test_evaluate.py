@@ -43,3 +43,55 @@ def test_the_table_sums_error_kinds_over_labels() -> None:
                     confusion={}, incidents={}, documents=1, tokens=3,
                     errors={"LOC": {"boundary": 2}, "PER": {"boundary": 1, "missed": 1}})
     assert "errors: boundary=3, label=0, missed=1, spurious=0" in ev.table()
+
+
+def _calibration_case(tiny_parser: object, monkeypatch: pytest.MonkeyPatch) -> list:
+    """One gold document, "قصف على حلب" with حلب a LOC, and word probabilities read from a table.
+
+    على is an unsure false positive (B-LOC 0.65), حلب a sure true one (B-LOC 0.8).
+    """
+    import numpy as np
+
+    from conflictner.corpus import Document
+
+    tags = list(tiny_parser.tags)
+    probs = np.zeros((3, len(tags)), dtype=np.float32)
+    for i, p_loc in enumerate((0.1, 0.65, 0.8)):
+        probs[i, tags.index("B-LOC")] = p_loc
+        probs[i, tags.index("O")] = 1 - p_loc
+    monkeypatch.setattr(tiny_parser, "word_probabilities", lambda texts, words=None, progress=None: [probs])
+    return [Document("d", "test", [[("قصف", "O"), ("على", "O"), ("حلب", "B-LOC")]], text="قصف على حلب")]
+
+
+@pytest.mark.parametrize(
+    ("weights", "chosen"),
+    [
+        ((1.0, 2.0, 5.0), 2.0),  # 1: one spurious span; 2: exact; 5: the true span is lost
+        ((1.0, 1.5, 2.0, 3.0), 2.0),  # 2 and 3 tie at F1 1: the weight nearer 1 wins
+        ((1.0,), 1.0),
+    ],
+)
+def test_calibration_chooses_the_outside_weight_with_the_best_dev_f1(
+    tiny_parser: object, monkeypatch: pytest.MonkeyPatch, weights: tuple[float, ...], chosen: float
+) -> None:
+    from conflictner.evaluate import calibrate_outside_weight
+
+    docs = _calibration_case(tiny_parser, monkeypatch)
+    cal = calibrate_outside_weight(tiny_parser, docs, weights)
+    assert cal.outside_weight == chosen
+    assert list(cal.f1_by_weight) == list(weights)
+    assert cal.f1_by_weight[1.0] == pytest.approx(2 / 3, abs=1e-4)  # scores are rounded to 4 places
+    assert cal.dev["f1"] == cal.f1_by_weight[chosen] and cal.dev["precision"] <= 1
+    if 5.0 in weights:
+        assert cal.f1_by_weight[5.0] == 0
+
+
+@pytest.mark.parametrize(("weights", "message"), [((), "positive"), ((1.0, 0.0), "positive"), ((1.0, -2.0), "positive")])
+def test_calibration_refuses_weights_that_are_not_positive(tiny_parser: object, monkeypatch: pytest.MonkeyPatch,
+                                                            weights: tuple[float, ...], message: str) -> None:
+    from conflictner.evaluate import calibrate_outside_weight
+
+    with pytest.raises(ValueError, match=message):
+        calibrate_outside_weight(tiny_parser, _calibration_case(tiny_parser, monkeypatch), weights)
+    with pytest.raises(ValueError, match="at least one"):
+        calibrate_outside_weight(tiny_parser, [], (1.0,))

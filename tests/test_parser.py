@@ -182,3 +182,27 @@ def test_decoding_is_a_parser_option(tiny_model_dir: Path) -> None:
         assert all(text[e.start:e.end] == e.text for e in ents)
     with pytest.raises(ValueError, match="decoding"):
         conflictner.load(tiny_model_dir, decoding="beam")
+
+
+def test_outside_weight_comes_from_the_model_folder_and_can_be_overridden(tiny_model_dir: Path, tmp_path: Path) -> None:
+    assert conflictner.load(tiny_model_dir).outside_weight == 1.0  # a model never calibrated decodes as predicted
+    calibrated = tmp_path / "calibrated"
+    shutil.copytree(tiny_model_dir, calibrated)
+    cfg = json.loads((calibrated / "config.json").read_text(encoding="utf-8"))
+    (calibrated / "config.json").write_text(json.dumps({**cfg, "conflictner_outside_weight": 2.5}), encoding="utf-8")
+    assert conflictner.load(calibrated).outside_weight == 2.5
+    assert "outside_weight=2.5" in repr(conflictner.load(calibrated))
+    assert conflictner.load(calibrated, outside_weight=1.0).outside_weight == 1.0
+    with pytest.raises(ValueError, match="outside_weight must be positive"):
+        conflictner.load(calibrated, outside_weight=0.0)
+    (calibrated / "config.json").write_text(json.dumps({**cfg, "conflictner_outside_weight": -1}), encoding="utf-8")
+    with pytest.raises(ModelError, match="conflictner_outside_weight"):
+        conflictner.load(calibrated)
+
+
+def test_a_huge_outside_weight_leaves_only_the_outside_tag(tiny_parser: Parser) -> None:
+    text = example_text()[:400]
+    words = conflictner.text.tokenize(text)  # type: ignore[attr-defined]
+    probs = tiny_parser.word_probabilities([text], words=[words])
+    assert tiny_parser.decode([text], [words], probs, outside_weight=1e9) == [[]]
+    assert tiny_parser.decode([text], [words], probs) == tiny_parser.predict_entities([text])

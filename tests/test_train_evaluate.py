@@ -112,8 +112,13 @@ def test_train_then_evaluate_on_a_tiny_corpus(tiny_model_dir: Path, tiny_corpus:
     dev = json.loads(res.stdout)
     main = report["metrics"]["main"]
     assert 0 < main["best_epoch"] <= 2 and "dev_epoch" not in main
-    assert (main["dev_precision"], main["dev_recall"], main["dev_f1"], main["dev_macro_f1"]) == pytest.approx(
+    cal = report["calibration"]
+    assert (cal["dev"]["precision"], cal["dev"]["recall"], cal["dev"]["f1"], cal["dev"]["macro_f1"]) == pytest.approx(
         (dev["micro"]["precision"], dev["micro"]["recall"], dev["micro"]["f1"], dev["macro"]["f1"]))
+    # the outside weight was chosen on dev after training and saved with the model; weight 1 is what training saw
+    assert json.loads((model / "config.json").read_text())["conflictner_outside_weight"] == cal["outside_weight"]
+    assert set(cal["f1_by_weight"]) == {"1", "1.5", "2", "3", "5"} and cal["f1_by_weight"]["1"] == pytest.approx(main["dev_f1"])
+    assert cal["dev"]["f1"] == max(cal["f1_by_weight"].values())
 
     res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tiny_corpus), "--split", "train"])
     assert res.exit_code == 0
