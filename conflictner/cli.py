@@ -223,7 +223,7 @@ def calibrate(
     leaked = training_overlap(model, docs, include_dev=False)
     if leaked:
         typer.echo(f"WARNING: {len(leaked)} of {len(docs)} documents were trained on (e.g. {leaked[0]}); "
-                   "the weight will favour recall less than held-out data would", err=True)
+                   "a weight chosen on data the model has learned need not suit new reports", err=True)
     cal = calibrate_outside_weight(load(model, incidents=False), docs, grid)
     for w, f in cal.f1_by_weight.items():
         typer.echo(f"outside weight {w:<5g} micro F1 {f:.4f}{'  <- chosen' if w == cal.outside_weight else ''}")

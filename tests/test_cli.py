@@ -169,11 +169,19 @@ def test_calibrate_errors_are_clear(tiny_model_dir: Path, tiny_corpus: Path, ext
     assert res.exit_code != 0 and message in res.output
 
 
-def test_calibrating_on_test_warns(tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path) -> None:
+def test_calibrating_on_test_or_training_documents_warns(tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path) -> None:
+    from conflictner.corpus import load_corpus
+    from conflictner.train import documents_hash
+
     model = tmp_path / "model"
     shutil.copytree(tiny_model_dir, model)
-    res = runner.invoke(app, ["calibrate", "--model", str(model), "--data", str(tiny_corpus), "--split", "test", "--dry-run"])
+    args = ["calibrate", "--model", str(model), "--data", str(tiny_corpus), "--dry-run"]
+    res = runner.invoke(app, [*args, "--split", "test"])
     assert res.exit_code == 0 and "no longer held-out" in res.stderr
+    dev = load_corpus(tiny_corpus, ["dev"])["dev"]
+    (model / "train_report.json").write_text(json.dumps({"data": {"train_hashes": documents_hash(dev)}}), encoding="utf-8")
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0 and "were trained on" in res.stderr
 
 
 def test_evaluate_takes_an_outside_weight(tiny_model_dir: Path, tiny_corpus: Path) -> None:
