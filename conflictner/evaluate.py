@@ -388,7 +388,7 @@ def write_calibration(model_dir: str | Path, cal: Calibration, data: str) -> Non
     cfg_path = folder / "config.json"
     cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
     cfg["conflictner_outside_weight"] = cal.outside_weight
-    cfg_path.write_text(json.dumps(cfg, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    cfg_path.write_text(json.dumps(cfg, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     rp = folder / "train_report.json"
     if rp.exists():
         report = json.loads(rp.read_text(encoding="utf-8"))
