@@ -44,7 +44,7 @@ from typing import Any
 
 from .corpus import Document, load_corpus, read_conll, sentence_key, text_hash
 from .decode import word_subwords
-from .evaluate import OUTSIDE_WEIGHTS, calibration_record
+from .evaluate import OUTSIDE_WEIGHTS, Calibration, calibration_record
 from .labels import ENTITY_LABELS, UNKNOWN, bio_tags
 
 __all__ = ["TrainConfig", "AuxCorpus", "load_documents", "encode_documents", "train", "ConfigError"]
@@ -335,7 +335,7 @@ def optimizer_groups(model: Any, cfg: TrainConfig) -> list[dict[str, Any]]:
     The e5 token vectors are small, so one rate for everything learns nothing (see
     ``configs/default.toml``); the word embeddings are frozen unless ``lr_embeddings > 0``.
     With ``layer_decay=0.5`` a 2-layer encoder gets rates ``[lr, lr/2, lr/4]`` (top layer,
-    bottom layer, other embedding parameters), then the head's.
+    bottom layer, other embedding parameters), then the head's; with 1, one encoder group.
     """
     n_layers = int(getattr(model.config, "num_hidden_layers", 0))
     emb: list[Any] = []
@@ -352,7 +352,8 @@ def optimizer_groups(model: Any, cfg: TrainConfig) -> list[dict[str, Any]]:
         else:
             layer = re.search(r"\.layer\.(\d+)\.", name)
             depth = n_layers - 1 - int(layer.group(1)) if layer else (n_layers if "embeddings" in name else 0)
-            enc[depth].append(p)
+            # Without decay, one encoder group as before, so checkpoints of older runs still resume.
+            enc[depth if cfg.layer_decay != 1 else 0].append(p)
     groups = [
         {"params": params, "lr": cfg.lr_encoder * cfg.layer_decay**depth, "weight_decay": cfg.weight_decay}
         for depth, params in sorted(enc.items())
@@ -390,7 +391,7 @@ def whole_document_scores(model: Any, tokenizer: Any, tags: list[str], max_lengt
             "macro_f1": ev.macro["f1"]}
 
 
-def _calibrate(model: Any, tokenizer: Any, tags: list[str], cfg: TrainConfig, dev_docs: Sequence[Document]) -> Any:
+def _calibrate(model: Any, tokenizer: Any, tags: list[str], cfg: TrainConfig, dev_docs: Sequence[Document]) -> Calibration:
     from .evaluate import calibrate_outside_weight
     from .model import LoadedModel
     from .parser import Parser
