@@ -45,7 +45,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Evaluation:
     """Scores of one evaluation run (see :func:`evaluate`)."""
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from conflictner.evaluate import ERROR_KINDS, Evaluation, error_kinds, score_documents
@@ -43,6 +45,8 @@ def test_the_table_sums_error_kinds_over_labels() -> None:
                     confusion={}, incidents={}, documents=1, tokens=3,
                     errors={"LOC": {"boundary": 2}, "PER": {"boundary": 1, "missed": 1}})
     assert "errors: boundary=3, label=0, missed=1, spurious=0" in ev.table()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        ev.documents = 2  # type: ignore[misc]  # results are frozen
 
 
 def _calibration_case(tiny_parser: object, monkeypatch: pytest.MonkeyPatch) -> list:
