@@ -374,9 +374,16 @@ def whole_document_scores(model: Any, tokenizer: Any, tags: list[str], max_lengt
     differ by up to 0.026 F1 on the 7 dev documents, in either direction.
 
     Returns:
-        Strict IOB2 micro ``precision``, ``recall`` and ``f1``, and ``macro_f1``.
+        Strict IOB2 micro ``precision``, ``recall`` and ``f1``, and ``macro_f1``, decoded
+        with outside weight 1 (the weight is chosen once, after training).
     """
-    from .evaluate import evaluate
+    return dict(_dev_calibration(model, tokenizer, tags, max_length, docs, (1.0,)).dev)
+
+
+def _dev_calibration(model: Any, tokenizer: Any, tags: list[str], max_length: int, docs: Sequence[Document],
+                     weights: Sequence[float]) -> Calibration:
+    """Whole dev documents read once by a parser over the model in training, decoded at each outside weight."""
+    from .evaluate import calibrate_outside_weight
     from .model import LoadedModel
     from .parser import Parser
 
@@ -384,23 +391,9 @@ def whole_document_scores(model: Any, tokenizer: Any, tags: list[str], max_lengt
     model.eval()  # no dropout while scoring
     try:
         parser = Parser(LoadedModel(model, tokenizer, tags, Path("."), max_length), incidents=False)
-        ev = evaluate(parser, docs, incidents=False)
+        return calibrate_outside_weight(parser, docs, weights)
     finally:
         model.train(was_training)
-    return {"precision": ev.micro["precision"], "recall": ev.micro["recall"], "f1": ev.micro["f1"],
-            "macro_f1": ev.macro["f1"]}
-
-
-def _calibrate(model: Any, tokenizer: Any, tags: list[str], cfg: TrainConfig, dev_docs: Sequence[Document]) -> Calibration:
-    from .evaluate import calibrate_outside_weight
-    from .model import LoadedModel
-    from .parser import Parser
-
-    model.eval()
-    parser = Parser(LoadedModel(model, tokenizer, tags, Path("."), cfg.max_length), incidents=False)
-    cal = calibrate_outside_weight(parser, dev_docs, cfg.outside_weights)
-    log.info("outside weight %g (dev F1 by weight: %s)", cal.outside_weight, cal.f1_by_weight)
-    return cal
 
 
 def _make_trainer_class():
@@ -629,7 +622,8 @@ def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
         model = model.to(torch.float16).to(torch.float32)
     calibration = None
     if dev_docs:
-        calibration = _calibrate(model, tokenizer, tags, cfg, dev_docs)
+        calibration = _dev_calibration(model, tokenizer, tags, cfg.max_length, dev_docs, cfg.outside_weights)
+        log.info("outside weight %g (dev F1 by weight: %s)", calibration.outside_weight, calibration.f1_by_weight)
         model.config.conflictner_outside_weight = calibration.outside_weight
     if cfg.save_dtype == "float16":
         model = model.to(torch.float16)
