@@ -94,6 +94,8 @@ class TrainConfig:
         weight_decay: AdamW weight decay.
         warmup_ratio: Fraction of steps with linear warm-up.
         o_weight: Loss weight of the ``O`` tag (below 1 favours recall of rare labels).
+        label_smoothing: Share of each word's target spread evenly over all tags
+            (``torch.nn.functional.cross_entropy``; 0 = off).
         rare_labels: Labels whose training windows are oversampled (see ``rare_repeat``).
         rare_repeat: Each training window holding a span of a ``rare_labels`` label is seen
             this many times per epoch (sampling for rare labels; 1 = off).
@@ -124,6 +126,7 @@ class TrainConfig:
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
     o_weight: float = 1.0
+    label_smoothing: float = 0.0
     rare_labels: list[str] = field(default_factory=list)
     rare_repeat: int = 1
     patience: int = 3
@@ -192,6 +195,8 @@ class TrainConfig:
             raise ConfigError(f"outside_weights must be positive numbers, got {cfg.outside_weights}")
         if not 0 < cfg.layer_decay <= 1:
             raise ConfigError(f"layer_decay must be in (0, 1], got {cfg.layer_decay}")
+        if not 0 <= cfg.label_smoothing < 1:
+            raise ConfigError(f"label_smoothing must be in [0, 1), got {cfg.label_smoothing}")
         return cfg
 
     def to_dict(self) -> dict[str, Any]:
@@ -396,6 +401,27 @@ def _dev_calibration(model: Any, tokenizer: Any, tags: list[str], max_length: in
         model.train(was_training)
 
 
+def token_loss(logits: Any, labels: Any, o_index: int, cfg: TrainConfig) -> Any:
+    """Mean cross-entropy over labelled subwords (``-100`` is skipped), with the ``O`` weight and label smoothing of ``cfg``.
+
+    Example:
+        >>> import torch
+        >>> sure = torch.tensor([[[9.0, 0.0, 0.0], [0.0, 9.0, 0.0]]])
+        >>> round(float(token_loss(sure, torch.tensor([[0, -100]]), 0, TrainConfig())), 4)
+        0.0002
+        >>> round(float(token_loss(sure, torch.tensor([[0, -100]]), 0, TrainConfig(label_smoothing=0.3))), 4)
+        1.8002
+    """
+    import torch
+
+    weight = torch.ones(logits.shape[-1], device=logits.device)
+    weight[o_index] = cfg.o_weight
+    return torch.nn.functional.cross_entropy(
+        logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), weight=weight, ignore_index=-100,
+        label_smoothing=cfg.label_smoothing,
+    )
+
+
 def _make_trainer_class():
     import torch
     from transformers import Trainer
@@ -433,12 +459,7 @@ def _make_trainer_class():
         def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, **kw: Any) -> Any:
             labels = inputs.pop("labels")
             outputs = model(**inputs)
-            logits = outputs.logits
-            weight = torch.ones(logits.shape[-1], device=logits.device)
-            weight[self.o_index] = self.cfg.o_weight
-            loss = torch.nn.functional.cross_entropy(
-                logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), weight=weight, ignore_index=-100
-            )
+            loss = token_loss(outputs.logits, labels, self.o_index, self.cfg)
             return (loss, outputs) if return_outputs else loss
 
     return ConflictTrainer

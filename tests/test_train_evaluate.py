@@ -286,10 +286,14 @@ def test_layer_decay_lowers_rates_towards_the_embeddings(tiny_model_dir: Path, d
     assert (len(groups) == 2) == (decay == 1.0)
 
 
-def test_layer_decay_outside_zero_to_one_is_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("key", "good", "bad"), [
+    ("layer_decay", 0.8, ("0.0", "1.5")),
+    ("label_smoothing", 0.1, ("-0.1", "1.0")),
+])
+def test_rates_outside_their_range_are_refused(key: str, good: float, bad: tuple[str, ...], tmp_path: Path) -> None:
     p = tmp_path / "c.toml"
-    p.write_text("[train]\nlayer_decay = 0.8\n", encoding="utf-8")
-    assert TrainConfig.from_toml(p).layer_decay == 0.8
-    for bad in ("layer_decay=0.0", "layer_decay=1.5"):
-        with pytest.raises(ConfigError, match="layer_decay"):
-            TrainConfig.from_toml(p, [bad])
+    p.write_text(f"[train]\n{key} = {good}\n", encoding="utf-8")
+    assert getattr(TrainConfig.from_toml(p), key) == good
+    for value in bad:
+        with pytest.raises(ConfigError, match=key):
+            TrainConfig.from_toml(p, [f"{key}={value}"])
