@@ -35,7 +35,7 @@ def _location(inc: Incident) -> tuple[str, str, float | None, float | None]:
     for pm in inc.places:
         if pm.resolved is not None:
             r = pm.resolved
-            return r.admin1 or "", r.name_en or r.name_ar, r.latitude, r.longitude
+            return r.admin1 or "", r.display_name, r.latitude, r.longitude
     if inc.places:
         return "", inc.places[0].entity.text, None, None
     return "", "", None, None
@@ -134,7 +134,7 @@ def incident_table(reports: Iterable[Report]) -> str:
             q = inc.count
             cnt = "" if q is None else ("?" if q.value is None else {"at_least": "≥", "approx": "~"}.get(q.qualifier, "") + str(q.value))
             t = inc.time.date or inc.time.entity.text if inc.time else ""
-            places = ", ".join(pm.entity.text + (f" [{pm.resolved.name_en}]" if pm.resolved else "") for pm in inc.places)
+            places = ", ".join(pm.entity.text + (f" [{pm.resolved.display_name}]" if pm.resolved else "") for pm in inc.places)
             trig = inc.trigger.text if inc.trigger else "-"
             lines.append(
                 f"{k:>3}  {inc.type:16} {trig[:24]:24} {cnt:8} {_cas(inc.killed):14} {_cas(inc.injured):10} {t[:12]:12} "

@@ -167,6 +167,16 @@ class Place(_Serializable):
     latitude: float | None
     longitude: float | None
 
+    @property
+    def display_name(self) -> str:
+        """The English name, or the Arabic one where the gazetteer has none (many village rows).
+
+        Example:
+            >>> Place("sycom:SY09-0135", "رصافة", "", "village", "Deir ez-Zor", "SY", None, None).display_name
+            'رصافة'
+        """
+        return self.name_en or self.name_ar
+
 
 @dataclass(frozen=True, slots=True)
 class PlaceMention(_Serializable):
@@ -176,7 +186,7 @@ class PlaceMention(_Serializable):
     resolved: Place | None = None
 
     def __repr__(self) -> str:
-        where = f" → {self.resolved.name_en} ({self.resolved.kind})" if self.resolved else ""
+        where = f" → {self.resolved.display_name} ({self.resolved.kind})" if self.resolved else ""
         return f"<{self.entity.label} {self.entity.text!r}{where}>"
 
 

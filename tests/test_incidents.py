@@ -187,4 +187,7 @@ def test_exports_validate(gold_example: dict) -> None:
     for f in gj["features"]:
         lon, lat = f["geometry"]["coordinates"]
         assert 30 < lon < 50 and 10 < lat < 40
-    assert "airstrike" in incident_table([report])
+    table = incident_table([report])
+    assert "airstrike" in table
+    # a gazetteer row without an English name shows its Arabic one, never empty brackets
+    assert "[]" not in table and "[رصافة]" in table
