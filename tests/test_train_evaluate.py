@@ -290,7 +290,7 @@ def test_layer_decay_lowers_rates_towards_the_embeddings(tiny_model_dir: Path, d
     ("layer_decay", 0.8, ("0.0", "1.5")),
     ("label_smoothing", 0.1, ("-0.1", "1.0")),
 ])
-def test_rates_outside_their_range_are_refused(key: str, good: float, bad: tuple[str, ...], tmp_path: Path) -> None:
+def test_settings_outside_their_range_are_refused(key: str, good: float, bad: tuple[str, ...], tmp_path: Path) -> None:
     p = tmp_path / "c.toml"
     p.write_text(f"[train]\n{key} = {good}\n", encoding="utf-8")
     assert getattr(TrainConfig.from_toml(p), key) == good
