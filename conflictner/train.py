@@ -664,7 +664,7 @@ def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
         },
         "metrics": stages,
         # Its "dev" holds the saved model's whole-document dev scores at its outside weight (= `evaluate --split dev`).
-        "calibration": calibration_record(calibration, f"dev: {', '.join(cfg.dev)}") if calibration else None,
+        "calibration": calibration_record(calibration, f"{', '.join(cfg.dev)} (dev)") if calibration else None,
         "code_version": code_version,
         "library_versions": _versions(),
         "python": platform.python_version(),

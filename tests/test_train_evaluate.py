@@ -119,6 +119,8 @@ def test_train_then_evaluate_on_a_tiny_corpus(tiny_model_dir: Path, tiny_corpus:
     assert json.loads((model / "config.json").read_text())["conflictner_outside_weight"] == cal["outside_weight"]
     assert set(cal["f1_by_weight"]) == {"1", "1.5", "2", "3", "5"} and cal["f1_by_weight"]["1"] == pytest.approx(main["dev_f1"])
     assert cal["dev"]["f1"] == max(cal["f1_by_weight"].values())
+    # described as `conflictner calibrate` describes it
+    assert cal["data"] == f"{tiny_corpus} (dev)"
 
     res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tiny_corpus), "--split", "train"])
     assert res.exit_code == 0
