@@ -45,7 +45,7 @@ from typing import Any
 from .corpus import Document, load_corpus, read_conll, sentence_key, text_hash
 from .decode import word_subwords
 from .evaluate import OUTSIDE_WEIGHTS, Calibration, calibration_record
-from .labels import ENTITY_LABELS, UNKNOWN, bio_tags
+from .labels import ENTITY_LABELS, UNKNOWN, bio_tags, spans_from_bio
 
 __all__ = ["TrainConfig", "AuxCorpus", "load_documents", "encode_documents", "train", "ConfigError"]
 
@@ -99,6 +99,9 @@ class TrainConfig:
         rare_labels: Labels whose training windows are oversampled (see ``rare_repeat``).
         rare_repeat: Each training window holding a span of a ``rare_labels`` label is seen
             this many times per epoch (sampling for rare labels; 1 = off).
+        augment_labels: Labels whose mentions are swapped in new copies of the training
+            sentences that hold them (``replace_mentions``; empty = off).
+        augment_copies: How many such copies of each of those sentences.
         patience: Evaluations without dev F1 improvement before stopping.
         seed: Random seed (data order, dropout, head initialisation).
         save_dtype: ``float32`` or ``float16`` for the saved weights.
@@ -129,6 +132,8 @@ class TrainConfig:
     label_smoothing: float = 0.0
     rare_labels: list[str] = field(default_factory=list)
     rare_repeat: int = 1
+    augment_labels: list[str] = field(default_factory=list)
+    augment_copies: int = 1
     patience: int = 3
     seed: int = 13
     save_dtype: str = "float32"
@@ -176,7 +181,7 @@ class TrainConfig:
             if k == "aux":
                 kwargs[k] = [AuxCorpus(**a) if isinstance(a, dict) else a for a in v]
                 continue
-            if k in ("train", "dev", "labels", "rare_labels") and isinstance(v, str):
+            if k in ("train", "dev", "labels", "rare_labels", "augment_labels") and isinstance(v, str):
                 v = [v]
             default = getattr(cls(), k)
             if isinstance(default, bool) != isinstance(v, bool) or (
@@ -191,6 +196,8 @@ class TrainConfig:
             raise ConfigError("save_dtype must be 'float32' or 'float16'")
         if cfg.rare_repeat < 1 or set(cfg.rare_labels) - set(cfg.labels):
             raise ConfigError(f"rare_repeat must be at least 1 and rare_labels among {cfg.labels}")
+        if cfg.augment_copies < 1 or set(cfg.augment_labels) - set(cfg.labels):
+            raise ConfigError(f"augment_copies must be at least 1 and augment_labels among {cfg.labels}")
         if not cfg.outside_weights or any(not w > 0 for w in cfg.outside_weights):
             raise ConfigError(f"outside_weights must be positive numbers, got {cfg.outside_weights}")
         if not 0 < cfg.layer_decay <= 1:
@@ -259,6 +266,56 @@ def oversample_windows(examples: list[dict[str, list[int]]], tag_ids: set[int], 
     out: list[dict[str, list[int]]] = []
     for ex in examples:
         out += [ex] * (repeat if tag_ids.intersection(ex["labels"]) else 1)
+    return out
+
+
+def replace_mentions(docs: Sequence[Document], labels: Sequence[str], copies: int, seed: int) -> list[Document]:
+    """Mention replacement (Dai & Adel 2020): new training sentences with other mentions of a label.
+
+    Every sentence holding a span of ``labels`` is copied ``copies`` times; in each copy,
+    every such span is swapped for another mention of the same label, drawn from the
+    distinct mentions of ``docs``. The rest of the sentence, and the tags of other
+    labels, stay as they are, so the model sees each context with more mention forms.
+    The copies of one document form one new document (``<doc_id>#mr<copy>``).
+
+    Example:
+        >>> d = Document("a", "", [[("مقتل", "B-KILLED"), ("3", "I-KILLED"), ("في", "O"), ("حلب", "B-LOC")],
+        ...                        [("جرحى", "B-INJURED")], [("ثمانية", "B-KILLED"), ("شهداء", "I-KILLED")]])
+        >>> [s for doc in replace_mentions([d], ["KILLED"], 1, seed=0) for s in doc.sentences]
+        [[('ثمانية', 'B-KILLED'), ('شهداء', 'I-KILLED'), ('في', 'O'), ('حلب', 'B-LOC')], [('مقتل', 'B-KILLED'), ('3', 'I-KILLED')]]
+    """
+    import random
+
+    wanted = set(labels)
+    pool: dict[str, set[tuple[str, ...]]] = collections.defaultdict(set)
+    for doc in docs:
+        for sent in doc.sentences:
+            for a, b, lab in spans_from_bio([t for _, t in sent]):
+                if lab in wanted:
+                    pool[lab].add(tuple(w for w, _ in sent[a:b]))
+    # sorted: the same mentions in the same order on every run, so the seed alone fixes the draw
+    choices = {lab: sorted(forms) for lab, forms in pool.items()}
+    rnd = random.Random(seed)
+    out: list[Document] = []
+    for c in range(copies):
+        for doc in docs:
+            new_sents: list[list[tuple[str, str]]] = []
+            for sent in doc.sentences:
+                spans = [s for s in spans_from_bio([t for _, t in sent]) if s[2] in wanted]
+                if not spans:
+                    continue
+                new: list[tuple[str, str]] = []
+                pos = 0
+                for a, b, lab in spans:
+                    new += sent[pos:a]
+                    own = tuple(w for w, _ in sent[a:b])
+                    others = [m for m in choices[lab] if m != own] or [own]
+                    form = others[rnd.randrange(len(others))]
+                    new += [(w, ("B-" if i == 0 else "I-") + lab) for i, w in enumerate(form)]
+                    pos = b
+                new_sents.append(new + sent[pos:])
+            if new_sents:
+                out.append(Document(f"{doc.doc_id}#mr{c}", "mention replacement", new_sents))
     return out
 
 
@@ -610,6 +667,13 @@ def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
     # windows longer than the fine-tuning length scores far worse (dev F1 0.61 vs 0.76 at 512 vs 128).
     model.config.conflictner_max_length = cfg.max_length
     train_ex = encode_documents(train_docs, tokenizer, tag2id, cfg.max_length)
+    augmented: list[Document] = []
+    if cfg.augment_labels:
+        augmented = replace_mentions(train_docs, cfg.augment_labels, cfg.augment_copies, cfg.seed)
+        aug_ex = encode_documents(augmented, tokenizer, tag2id, cfg.max_length)
+        log.info("mention replacement %s: %d sentences, %d windows", cfg.augment_labels,
+                 sum(len(d.sentences) for d in augmented), len(aug_ex))
+        train_ex += aug_ex
     if cfg.rare_repeat > 1 and cfg.rare_labels:
         n = len(train_ex)
         # B- and I- tags: a window cut inside a long span still teaches it
@@ -661,6 +725,7 @@ def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
             "aux": [dataclasses.asdict(a) for a in cfg.aux],
             "aux_file_sha256": {a.path: hashlib.sha256(Path(a.path).read_bytes()).hexdigest()[:16] for a in cfg.aux},
             "windows": {"train": len(train_ex), "dev": len(dev_ex), "aux": len(aux_ex)},
+            "augmented_sentences": sum(len(d.sentences) for d in augmented),
         },
         "metrics": stages,
         # Its "dev" holds the saved model's whole-document dev scores at its outside weight (= `evaluate --split dev`).

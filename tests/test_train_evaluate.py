@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from conflictner.corpus import Document
 from conflictner.train import (
     ConfigError,
     TrainConfig,
@@ -19,6 +20,7 @@ from conflictner.train import (
     encode_documents,
     load_documents,
     oversample_windows,
+    replace_mentions,
 )
 
 from .conftest import ROOT
@@ -50,6 +52,34 @@ def test_config_overrides_and_errors(tmp_path: Path) -> None:
     for bad in (['rare_labels=["KILED"]', "rare_repeat=2"], ["rare_repeat=0"]):
         with pytest.raises(ConfigError, match="rare_labels among"):
             TrainConfig.from_toml(p, bad)
+    cfg = TrainConfig.from_toml(p, ['augment_labels="KILLED"', "augment_copies=2"])
+    assert cfg.augment_labels == ["KILLED"] and cfg.augment_copies == 2
+    for bad in (['augment_labels=["KILED"]'], ["augment_copies=0"]):
+        with pytest.raises(ConfigError, match="augment_labels among"):
+            TrainConfig.from_toml(p, bad)
+
+
+def _doc(*sentences: str) -> Document:
+    """A document from sentences written as ``word/TAG`` tokens (``O`` when there is no tag)."""
+    return Document("d", "", [[(w.partition("/")[0], w.partition("/")[2] or "O") for w in s.split()] for s in sentences])
+
+
+def test_mention_replacement_swaps_only_the_chosen_labels_and_keeps_the_rest() -> None:
+    doc = _doc(
+        "مقتل/B-KILLED 3/I-KILLED مدنيين/I-KILLED في/O حلب/B-LOC",
+        "قصف/B-EVENT على/O إدلب/B-LOC",
+        "سقوط/O قتيلين/B-KILLED و/O جرحى/B-INJURED",
+    )
+    out = replace_mentions([doc], ["KILLED"], copies=3, seed=1)
+    assert [d.doc_id for d in out] == ["d#mr0", "d#mr1", "d#mr2"]
+    for d in out:
+        first, last = d.sentences  # the sentence without a KILLED span is not copied
+        assert first[-2:] == [("في", "O"), ("حلب", "B-LOC")]
+        assert first[:-2] == [("قتيلين", "B-KILLED")]  # the only other KILLED mention
+        assert last[0] == ("سقوط", "O") and last[1] == ("مقتل", "B-KILLED")
+        assert last[2:4] == [("3", "I-KILLED"), ("مدنيين", "I-KILLED")] and last[-1] == ("جرحى", "B-INJURED")
+    assert replace_mentions([doc], ["KILLED"], 2, seed=1) == replace_mentions([doc], ["KILLED"], 2, seed=1)
+    assert replace_mentions([doc], ["ACTOR"], 1, seed=1) == []
 
 
 @pytest.mark.parametrize(
