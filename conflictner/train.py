@@ -96,6 +96,8 @@ class TrainConfig:
         o_weight: Loss weight of the ``O`` tag (below 1 favours recall of rare labels).
         label_smoothing: Share of each word's target spread evenly over all tags
             (``torch.nn.functional.cross_entropy``; 0 = off).
+        token_dropout: Share of a training window's subwords replaced by the tokenizer's
+            unknown token at each step (``drop_tokens``; regularisation, 0 = off).
         rare_labels: Labels whose training windows are oversampled (see ``rare_repeat``).
         rare_repeat: Each training window holding a span of a ``rare_labels`` label is seen
             this many times per epoch (sampling for rare labels; 1 = off).
@@ -130,6 +132,7 @@ class TrainConfig:
     warmup_ratio: float = 0.06
     o_weight: float = 1.0
     label_smoothing: float = 0.0
+    token_dropout: float = 0.0
     rare_labels: list[str] = field(default_factory=list)
     rare_repeat: int = 1
     augment_labels: list[str] = field(default_factory=list)
@@ -204,6 +207,8 @@ class TrainConfig:
             raise ConfigError(f"layer_decay must be in (0, 1], got {cfg.layer_decay}")
         if not 0 <= cfg.label_smoothing < 1:
             raise ConfigError(f"label_smoothing must be in [0, 1), got {cfg.label_smoothing}")
+        if not 0 <= cfg.token_dropout < 1:
+            raise ConfigError(f"token_dropout must be in [0, 1), got {cfg.token_dropout}")
         return cfg
 
     def to_dict(self) -> dict[str, Any]:
@@ -479,6 +484,31 @@ def token_loss(logits: Any, labels: Any, o_index: int, cfg: TrainConfig) -> Any:
     )
 
 
+def drop_tokens(input_ids: Any, attention_mask: Any, share: float, unk_id: int, keep: Sequence[int] = ()) -> Any:
+    """``input_ids`` with about ``share`` of the attended subwords, other than ``keep``, replaced by ``unk_id``.
+
+    Labels stay where they are: the model has to tag a word it cannot see from its
+    context and its other subwords, which is what an unseen or misspelt name asks of it.
+
+    Example:
+        >>> import torch
+        >>> ids, mask = torch.tensor([[0, 5, 6, 7, 2, 1]]), torch.tensor([[1, 1, 1, 1, 1, 0]])
+        >>> drop_tokens(ids, mask, 0.0, unk_id=3, keep=[0, 2]).tolist()
+        [[0, 5, 6, 7, 2, 1]]
+        >>> drop_tokens(ids, mask, 0.999999, unk_id=3, keep=[0, 2]).tolist()
+        [[0, 3, 3, 3, 2, 1]]
+    """
+    import torch
+
+    if share <= 0:
+        return input_ids
+    hit = (torch.rand(input_ids.shape, device=input_ids.device) < share) & attention_mask.bool()
+    for k in keep:
+        if k is not None:
+            hit &= input_ids != k
+    return input_ids.masked_fill(hit, unk_id)
+
+
 def _make_trainer_class():
     import torch
     from transformers import Trainer
@@ -515,6 +545,10 @@ def _make_trainer_class():
 
         def compute_loss(self, model: Any, inputs: dict[str, Any], return_outputs: bool = False, **kw: Any) -> Any:
             labels = inputs.pop("labels")
+            if model.training and self.cfg.token_dropout > 0:
+                tok = self.processing_class
+                inputs["input_ids"] = drop_tokens(inputs["input_ids"], inputs["attention_mask"], self.cfg.token_dropout,
+                                                  tok.unk_token_id, [tok.cls_token_id, tok.sep_token_id, tok.pad_token_id])
             outputs = model(**inputs)
             loss = token_loss(outputs.logits, labels, self.o_index, self.cfg)
             return (loss, outputs) if return_outputs else loss

@@ -177,8 +177,12 @@ def test_training_is_deterministic_with_a_seed(tiny_model_dir: Path, tiny_corpus
     for k in range(2):
         d = tmp_path / str(k)
         d.mkdir()
-        cfg = TrainConfig.from_toml(_config(d, tiny_model_dir, tiny_corpus), ["epochs=1"])
-        outs.append(load_file(str(train(cfg) / "model.safetensors")))
+        # with every source of randomness on: shuffling, dropout, token dropout, mention replacement
+        cfg = TrainConfig.from_toml(_config(d, tiny_model_dir, tiny_corpus),
+                                    ["epochs=1", "token_dropout=0.2", 'augment_labels=["LOC"]'])
+        final = train(cfg)
+        assert json.loads((final / "train_report.json").read_text())["data"]["augmented_sentences"] > 0
+        outs.append(load_file(str(final / "model.safetensors")))
     assert outs[0].keys() == outs[1].keys()
     assert all((outs[0][k] == outs[1][k]).all() for k in outs[0])
 
@@ -321,6 +325,7 @@ def test_layer_decay_lowers_rates_towards_the_embeddings(tiny_model_dir: Path, d
 @pytest.mark.parametrize(("key", "good", "bad"), [
     ("layer_decay", 0.8, ("0.0", "1.5")),
     ("label_smoothing", 0.1, ("-0.1", "1.0")),
+    ("token_dropout", 0.1, ("-0.1", "1.0")),
 ])
 def test_settings_outside_their_range_are_refused(key: str, good: float, bad: tuple[str, ...], tmp_path: Path) -> None:
     p = tmp_path / "c.toml"
