@@ -495,7 +495,7 @@ def drop_tokens(input_ids: Any, attention_mask: Any, share: float, unk_id: int, 
         >>> ids, mask = torch.tensor([[0, 5, 6, 7, 2, 1]]), torch.tensor([[1, 1, 1, 1, 1, 0]])
         >>> drop_tokens(ids, mask, 0.0, unk_id=3, keep=[0, 2]).tolist()
         [[0, 5, 6, 7, 2, 1]]
-        >>> drop_tokens(ids, mask, 0.999999, unk_id=3, keep=[0, 2]).tolist()
+        >>> drop_tokens(ids, mask, 1.0, unk_id=3, keep=[0, 2]).tolist()  # every one but the kept and the padding
         [[0, 3, 3, 3, 2, 1]]
     """
     import torch
