@@ -33,6 +33,7 @@ import json
 import logging
 import math
 import platform
+import random
 import re
 import subprocess
 import time
@@ -42,10 +43,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .corpus import Document, load_corpus, read_conll, sentence_key, text_hash
+from .corpus import Document, load_corpus, read_conll, sentence_key, tags_to_spans_by_sentence, text_hash
 from .decode import word_subwords
 from .evaluate import OUTSIDE_WEIGHTS, Calibration, calibration_record
-from .labels import ENTITY_LABELS, UNKNOWN, bio_tags, spans_from_bio
+from .labels import ENTITY_LABELS, UNKNOWN, bio_from_spans, bio_tags
 
 __all__ = ["TrainConfig", "AuxCorpus", "load_documents", "encode_documents", "train", "ConfigError"]
 
@@ -289,24 +290,25 @@ def replace_mentions(docs: Sequence[Document], labels: Sequence[str], copies: in
         >>> [s for doc in replace_mentions([d], ["KILLED"], 1, seed=0) for s in doc.sentences]
         [[('ثمانية', 'B-KILLED'), ('شهداء', 'I-KILLED'), ('في', 'O'), ('حلب', 'B-LOC')], [('مقتل', 'B-KILLED'), ('3', 'I-KILLED')]]
     """
-    import random
-
     wanted = set(labels)
+    # Each sentence's spans of the wanted labels, found once for the pool and every copy.
+    marked = [
+        (doc, [(sent, [sp for sp in spans if sp[2] in wanted]) for sent, spans in zip(doc.sentences, tags_to_spans_by_sentence(doc))])
+        for doc in docs
+    ]
     pool: dict[str, set[tuple[str, ...]]] = collections.defaultdict(set)
-    for doc in docs:
-        for sent in doc.sentences:
-            for a, b, lab in spans_from_bio([t for _, t in sent]):
-                if lab in wanted:
-                    pool[lab].add(tuple(w for w, _ in sent[a:b]))
+    for _doc, sents in marked:
+        for sent, spans in sents:
+            for a, b, lab in spans:
+                pool[lab].add(tuple(w for w, _ in sent[a:b]))
     # sorted: the same mentions in the same order on every run, so the seed alone fixes the draw
     choices = {lab: sorted(forms) for lab, forms in pool.items()}
     rnd = random.Random(seed)
     out: list[Document] = []
     for c in range(copies):
-        for doc in docs:
+        for doc, sents in marked:
             new_sents: list[list[tuple[str, str]]] = []
-            for sent in doc.sentences:
-                spans = [s for s in spans_from_bio([t for _, t in sent]) if s[2] in wanted]
+            for sent, spans in sents:
                 if not spans:
                     continue
                 new: list[tuple[str, str]] = []
@@ -316,7 +318,7 @@ def replace_mentions(docs: Sequence[Document], labels: Sequence[str], copies: in
                     own = tuple(w for w, _ in sent[a:b])
                     others = [m for m in choices[lab] if m != own] or [own]
                     form = others[rnd.randrange(len(others))]
-                    new += [(w, ("B-" if i == 0 else "I-") + lab) for i, w in enumerate(form)]
+                    new += list(zip(form, bio_from_spans(len(form), [(0, len(form), lab)])))
                     pos = b
                 new_sents.append(new + sent[pos:])
             if new_sents:
@@ -504,8 +506,7 @@ def drop_tokens(input_ids: Any, attention_mask: Any, share: float, unk_id: int, 
         return input_ids
     hit = (torch.rand(input_ids.shape, device=input_ids.device) < share) & attention_mask.bool()
     for k in keep:
-        if k is not None:
-            hit &= input_ids != k
+        hit &= input_ids != k
     return input_ids.masked_fill(hit, unk_id)
 
 
@@ -548,7 +549,7 @@ def _make_trainer_class():
             if model.training and self.cfg.token_dropout > 0:
                 tok = self.processing_class
                 inputs["input_ids"] = drop_tokens(inputs["input_ids"], inputs["attention_mask"], self.cfg.token_dropout,
-                                                  tok.unk_token_id, [tok.cls_token_id, tok.sep_token_id, tok.pad_token_id])
+                                                  tok.unk_token_id, tok.all_special_ids)
             outputs = model(**inputs)
             loss = token_loss(outputs.logits, labels, self.o_index, self.cfg)
             return (loss, outputs) if return_outputs else loss
@@ -701,12 +702,12 @@ def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
     # windows longer than the fine-tuning length scores far worse (dev F1 0.61 vs 0.76 at 512 vs 128).
     model.config.conflictner_max_length = cfg.max_length
     train_ex = encode_documents(train_docs, tokenizer, tag2id, cfg.max_length)
-    augmented: list[Document] = []
+    augmented_sentences = 0
     if cfg.augment_labels:
         augmented = replace_mentions(train_docs, cfg.augment_labels, cfg.augment_copies, cfg.seed)
+        augmented_sentences = sum(len(d.sentences) for d in augmented)
         aug_ex = encode_documents(augmented, tokenizer, tag2id, cfg.max_length)
-        log.info("mention replacement %s: %d sentences, %d windows", cfg.augment_labels,
-                 sum(len(d.sentences) for d in augmented), len(aug_ex))
+        log.info("mention replacement %s: %d sentences, %d windows", cfg.augment_labels, augmented_sentences, len(aug_ex))
         train_ex += aug_ex
     if cfg.rare_repeat > 1 and cfg.rare_labels:
         n = len(train_ex)
@@ -718,8 +719,6 @@ def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
     for d, w in aux_docs:
         ex = encode_documents([d], tokenizer, tag2id, cfg.max_length)
         # weight < 1 subsamples, > 1 repeats: a simple, seed-stable way to weigh corpora
-        import random
-
         rnd = random.Random(cfg.seed)
         k = int(round(len(ex) * w))
         aux_ex += (ex * math.ceil(w))[:k] if w >= 1 else rnd.sample(ex, k)
@@ -759,7 +758,7 @@ def train(cfg: TrainConfig, *, resume: bool = True) -> Path:
             "aux": [dataclasses.asdict(a) for a in cfg.aux],
             "aux_file_sha256": {a.path: hashlib.sha256(Path(a.path).read_bytes()).hexdigest()[:16] for a in cfg.aux},
             "windows": {"train": len(train_ex), "dev": len(dev_ex), "aux": len(aux_ex)},
-            "augmented_sentences": sum(len(d.sentences) for d in augmented),
+            "augmented_sentences": augmented_sentences,
         },
         "metrics": stages,
         # Its "dev" holds the saved model's whole-document dev scores at its outside weight (= `evaluate --split dev`).
