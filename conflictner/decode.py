@@ -9,8 +9,9 @@ window edge is predicted from a window that holds it whole. Nothing is
 truncated: every word of the text gets a tag.
 
 Word-level scores come from the word's *first* subword (``aggregation="first"``,
-matching training, where the other subwords are masked with ``-100``), or from
-the mean of its subwords' probabilities (``aggregation="mean"``).
+matching the default training, where the other subwords are masked with ``-100``),
+or from the mean of its subwords' probabilities (``aggregation="mean"``, matching
+training with ``subword_labels = "all"``, where every subword carries the tag).
 
 Tags are chosen jointly, not word by word: a Viterbi search finds the most
 probable tag sequence that is valid IOB2 (``I-X`` only after ``B-X`` or ``I-X``,

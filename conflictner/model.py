@@ -14,12 +14,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ModelError", "LoadedModel", "load_checkpoint", "check_model_dir", "DEFAULT_MODEL_DIR", "build_random_model"]
+__all__ = ["ModelError", "AGGREGATIONS", "LoadedModel", "load_checkpoint", "check_model_dir", "DEFAULT_MODEL_DIR", "build_random_model"]
 
 log = logging.getLogger(__name__)
 
 #: Where the shipped model lives inside the package.
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "model"
+
+
+#: Ways a word's probabilities come from its subwords': the first subword's, or their mean.
+AGGREGATIONS = ("first", "mean")
 
 
 class ModelError(RuntimeError):
@@ -37,6 +41,8 @@ class LoadedModel:
     max_length: int
     #: Factor on the ``O`` probability before decoding, measured on dev (see :mod:`conflictner.decode`).
     outside_weight: float = 1.0
+    #: How a word's subword probabilities become the word's: ``first`` or ``mean`` (set by training's ``subword_labels``).
+    aggregation: str = "first"
 
 
 def check_model_dir(path: str | Path) -> Path:
@@ -100,8 +106,12 @@ def load_checkpoint(path: str | Path, *, device: str = "cpu") -> LoadedModel:
     outside_weight = float(getattr(model.config, "conflictner_outside_weight", None) or 1.0)
     if outside_weight <= 0:
         raise ModelError(f"model folder {p}: config.json has conflictner_outside_weight {outside_weight}, which must be positive")
-    log.info("loaded %s (%d tags, max_length %d, outside weight %g)", p, len(tags), max_length, outside_weight)
-    return LoadedModel(model, tokenizer, tags, p, max_length, outside_weight)
+    aggregation = str(getattr(model.config, "conflictner_aggregation", None) or "first")
+    if aggregation not in AGGREGATIONS:
+        raise ModelError(f"model folder {p}: config.json has conflictner_aggregation {aggregation!r}, not one of {AGGREGATIONS}")
+    log.info("loaded %s (%d tags, max_length %d, outside weight %g, %s-subword aggregation)",
+             p, len(tags), max_length, outside_weight, aggregation)
+    return LoadedModel(model, tokenizer, tags, p, max_length, outside_weight, aggregation)
 
 
 def build_random_model(

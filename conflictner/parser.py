@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .decode import DECODINGS, Window, context_weight, plan_windows, word_subwords, words_to_entities
-from .model import DEFAULT_MODEL_DIR, LoadedModel, load_checkpoint
+from .model import AGGREGATIONS, DEFAULT_MODEL_DIR, LoadedModel, load_checkpoint
 from .results import Entity, Report
 from .text import Token, split_sentences, tokenize
 
@@ -43,7 +43,9 @@ class Parser:
             model was fine-tuned with, else its limit).
         stride: Subwords of overlap between windows of a long report (default: a quarter window).
         batch_size: Windows per forward pass.
-        aggregation: ``"first"`` (first subword's logits, as trained) or ``"mean"``.
+        aggregation: ``"first"`` (each word's first subword) or ``"mean"`` (the mean of its
+            subwords' probabilities); default: what the model was trained for (``first``
+            unless trained with ``subword_labels = "all"``).
         decoding: ``"viterbi"`` (best valid IOB2 sequence, the default) or ``"argmax"``
             (word by word, then repaired); see :mod:`conflictner.decode`.
         outside_weight: Factor on the ``O`` probability before decoding; above 1 favours
@@ -65,13 +67,14 @@ class Parser:
         max_length: int | None = None,
         stride: int | None = None,
         batch_size: int = 16,
-        aggregation: str = "first",
+        aggregation: str | None = None,
         decoding: str = "viterbi",
         outside_weight: float | None = None,
         incidents: bool = True,
     ) -> None:
-        if aggregation not in ("first", "mean"):
-            raise ValueError(f"aggregation must be 'first' or 'mean', got {aggregation!r}")
+        aggregation = loaded.aggregation if aggregation is None else aggregation
+        if aggregation not in AGGREGATIONS:
+            raise ValueError(f"aggregation must be one of {AGGREGATIONS}, got {aggregation!r}")
         if decoding not in DECODINGS:
             raise ValueError(f"decoding must be one of {DECODINGS}, got {decoding!r}")
         self.loaded = loaded

@@ -167,6 +167,19 @@ def test_mean_aggregation_is_available(tiny_model_dir: Path) -> None:
         conflictner.load(tiny_model_dir, aggregation="max")
 
 
+def test_a_model_trained_on_all_subwords_is_read_with_mean_aggregation(tiny_model_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "m"
+    shutil.copytree(tiny_model_dir, folder)
+    cfg = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    assert conflictner.load(folder).aggregation == "first"  # no key: models trained before the option
+    (folder / "config.json").write_text(json.dumps({**cfg, "conflictner_aggregation": "mean"}), encoding="utf-8")
+    assert conflictner.load(folder).aggregation == "mean"
+    assert conflictner.load(folder, aggregation="first").aggregation == "first"  # the caller still decides
+    (folder / "config.json").write_text(json.dumps({**cfg, "conflictner_aggregation": "max"}), encoding="utf-8")
+    with pytest.raises(ModelError, match="conflictner_aggregation"):
+        conflictner.load(folder)
+
+
 def test_probabilities_are_normalised(tiny_parser: Parser) -> None:
     words = conflictner.text.tokenize("قصف على حلب")  # type: ignore[attr-defined]
     probs = tiny_parser.word_probabilities(["قصف على حلب"], words=[words])[0]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import conflictner
 from conflictner.corpus import Document
 from conflictner.train import (
     ConfigError,
@@ -57,6 +58,9 @@ def test_config_overrides_and_errors(tmp_path: Path) -> None:
     for bad in (['augment_labels=["KILED"]'], ["augment_copies=0"]):
         with pytest.raises(ConfigError, match="augment_labels among"):
             TrainConfig.from_toml(p, bad)
+    assert TrainConfig.from_toml(p, ['subword_labels="all"']).subword_labels == "all"
+    with pytest.raises(ConfigError, match="subword_labels must be one of"):
+        TrainConfig.from_toml(p, ['subword_labels="last"'])
 
 
 def _doc(*sentences: str) -> Document:
@@ -108,6 +112,25 @@ def test_labels_sit_on_first_subwords_only(tiny_model_dir: Path, tiny_corpus: Pa
     assert n_labelled == len(docs[0].tokens)  # one label per word, nothing dropped
     assert all(len(e["input_ids"]) <= 48 for e in ex)
     assert all(e["labels"][0] == -100 and e["labels"][-1] == -100 for e in ex)
+
+
+def test_labels_sit_on_every_subword_when_asked(tiny_model_dir: Path, tiny_corpus: Path) -> None:
+    from transformers import AutoTokenizer
+
+    from conflictner.labels import bio_tags
+
+    tok = AutoTokenizer.from_pretrained(str(tiny_model_dir))
+    tag2id = {t: i for i, t in enumerate(bio_tags())}
+    docs = load_documents([tiny_corpus], "dev")
+    first = encode_documents(docs, tok, tag2id, 48)
+    every = encode_documents(docs, tok, tag2id, 48, "all")
+    assert [e["input_ids"] for e in every] == [e["input_ids"] for e in first]  # same windows
+    for f, a in zip(first, every):
+        # each labelled first subword passes its tag on to the word's other subwords, which were masked
+        assert [x for x in a["labels"][1:-1] if x != -100] != [] and -100 not in a["labels"][1:-1]
+        assert all(y == x for x, y in zip(f["labels"], a["labels"]) if x != -100)
+    with pytest.raises(ValueError, match="subword_labels"):
+        encode_documents(docs, tok, tag2id, 48, "last")
 
 
 def test_train_then_evaluate_on_a_tiny_corpus(tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path) -> None:
@@ -166,6 +189,22 @@ def test_train_then_evaluate_on_a_tiny_corpus(tiny_model_dir: Path, tiny_corpus:
     assert res.exit_code != 0 and "needs a corpus folder" in res.stderr
     res = runner.invoke(app, ["evaluate", "--model", str(model), "--data", str(tiny_corpus), "--decoding", "beam"])
     assert res.exit_code != 0
+
+
+def test_a_model_trained_on_every_subword_is_scored_and_loaded_with_mean_aggregation(
+    tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path
+) -> None:
+    from conflictner.evaluate import evaluate
+    from conflictner.train import train
+
+    final = train(TrainConfig.from_toml(_config(tmp_path, tiny_model_dir, tiny_corpus), ["epochs=1", 'subword_labels="all"']))
+    assert json.loads((final / "config.json").read_text())["conflictner_aggregation"] == "mean"
+    parser = conflictner.load(final)
+    assert parser.aggregation == "mean"
+    # training chose and calibrated on the scores the mean-aggregating parser gives
+    cal = json.loads((final / "train_report.json").read_text())["calibration"]
+    dev = evaluate(parser, load_documents([tiny_corpus], "dev"))
+    assert cal["dev"]["f1"] == pytest.approx(dev.micro["f1"])
 
 
 def test_training_is_deterministic_with_a_seed(tiny_model_dir: Path, tiny_corpus: Path, tmp_path: Path) -> None:
