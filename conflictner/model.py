@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["ModelError", "AGGREGATIONS", "LoadedModel", "load_checkpoint", "check_model_dir", "DEFAULT_MODEL_DIR", "build_random_model"]
+__all__ = ["ModelError", "AGGREGATIONS", "stored_aggregation", "LoadedModel", "load_checkpoint", "check_model_dir", "DEFAULT_MODEL_DIR", "build_random_model"]
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,20 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent / "model"
 
 #: Ways a word's probabilities come from its subwords': the first subword's, or their mean.
 AGGREGATIONS = ("first", "mean")
+
+
+def stored_aggregation(config: object) -> str:
+    """The subword aggregation a model was trained for: its config's ``conflictner_aggregation``.
+
+    Models trained before the key existed (or with first-subword tags) read first subwords.
+
+    Raises:
+        ValueError: The stored value is not one of :data:`AGGREGATIONS`.
+    """
+    aggregation = str(getattr(config, "conflictner_aggregation", None) or "first")
+    if aggregation not in AGGREGATIONS:
+        raise ValueError(f"conflictner_aggregation {aggregation!r}, not one of {AGGREGATIONS}")
+    return aggregation
 
 
 class ModelError(RuntimeError):
@@ -106,9 +120,10 @@ def load_checkpoint(path: str | Path, *, device: str = "cpu") -> LoadedModel:
     outside_weight = float(getattr(model.config, "conflictner_outside_weight", None) or 1.0)
     if outside_weight <= 0:
         raise ModelError(f"model folder {p}: config.json has conflictner_outside_weight {outside_weight}, which must be positive")
-    aggregation = str(getattr(model.config, "conflictner_aggregation", None) or "first")
-    if aggregation not in AGGREGATIONS:
-        raise ModelError(f"model folder {p}: config.json has conflictner_aggregation {aggregation!r}, not one of {AGGREGATIONS}")
+    try:
+        aggregation = stored_aggregation(model.config)
+    except ValueError as e:
+        raise ModelError(f"model folder {p}: config.json has {e}") from e
     log.info("loaded %s (%d tags, max_length %d, outside weight %g, %s-subword aggregation)",
              p, len(tags), max_length, outside_weight, aggregation)
     return LoadedModel(model, tokenizer, tags, p, max_length, outside_weight, aggregation)

@@ -467,14 +467,14 @@ def _dev_calibration(model: Any, tokenizer: Any, tags: list[str], max_length: in
                      weights: Sequence[float]) -> Calibration:
     """Whole dev documents read once by a parser over the model in training, decoded at each outside weight."""
     from .evaluate import calibrate_outside_weight
-    from .model import LoadedModel
+    from .model import LoadedModel, stored_aggregation
     from .parser import Parser
 
     was_training = model.training
     model.eval()  # no dropout while scoring
     try:
-        aggregation = getattr(model.config, "conflictner_aggregation", None) or "first"
-        parser = Parser(LoadedModel(model, tokenizer, tags, Path("."), max_length, aggregation=aggregation), incidents=False)
+        loaded = LoadedModel(model, tokenizer, tags, Path("."), max_length, aggregation=stored_aggregation(model.config))
+        parser = Parser(loaded, incidents=False)
         return calibrate_outside_weight(parser, docs, weights)
     finally:
         model.train(was_training)
