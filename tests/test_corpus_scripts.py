@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "training"))
 import anercorp_dev_split  # noqa: E402
 import finalize_corpus  # noqa: E402
 import prepare_corpus  # noqa: E402
+import synthetic_overlap  # noqa: E402
 
 
 def _sent(text: str) -> list[tuple[str, str]]:
@@ -157,3 +158,28 @@ def test_anercorp_dev_split_cuts_by_position_and_drops_sentences_the_conflict_co
     assert (out / "train50.txt").read_text(encoding="utf-8") == "أ O\nب O\n\nج B-LOC\n"
     assert (out / "dev50.txt").read_text(encoding="utf-8") == "قصف O\nحلب B-LOC\n\nد B-PERS\n"
     assert (out / "dev50-unseen.txt").read_text(encoding="utf-8") == "د B-PERS\n"
+
+
+def _corpus(root: Path, split: str, doc_id: str, text: str) -> None:
+    (root / split).mkdir(parents=True, exist_ok=True)
+    rows = "\n".join(f"{w}\tO" for w in text.split())
+    (root / split / f"{doc_id}.conll").write_text(f"# doc_id = {doc_id}\n{rows}\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("synthetic_text", "status"),
+    [
+        ("قتل ثلاثة مدنيين في قصف مدفعي على بلدة كفرنبل صباح اليوم", 0),
+        # six words of the test document, with other spelling and diacritics: still a copy
+        ("وقال المصدر إن قَصفاً جوياً استهدف سوق مدينه اريحا ظهر امس", 1),
+    ],
+)
+def test_synthetic_documents_may_not_share_a_phrase_with_held_out_text(
+    tmp_path: Path, synthetic_text: str, status: int
+) -> None:
+    corpus = tmp_path / "corpus"
+    _corpus(corpus, "train", "t", "اندلعت اشتباكات عنيفة في محيط المطار العسكري")
+    _corpus(corpus, "test", "h", "قصفا جويا استهدف سوق مدينة أريحا ظهر أمس وأدى")
+    synthetic = tmp_path / "synthetic"
+    _corpus(synthetic, "train", "synth-001", synthetic_text)
+    assert synthetic_overlap.main([str(synthetic), "--corpus", str(corpus), "--example", str(tmp_path / "none.txt")]) == status
