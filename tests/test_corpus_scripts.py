@@ -182,4 +182,4 @@ def test_synthetic_documents_may_not_share_a_phrase_with_held_out_text(
     _corpus(corpus, "test", "h", "قصفا جويا استهدف سوق مدينة أريحا ظهر أمس وأدى")
     synthetic = tmp_path / "synthetic"
     _corpus(synthetic, "train", "synth-001", synthetic_text)
-    assert synthetic_overlap.main([str(synthetic), "--corpus", str(corpus), "--example", str(tmp_path / "none.txt")]) == status
+    assert synthetic_overlap.main([str(synthetic), "--corpus", str(corpus)]) == status
