@@ -166,6 +166,14 @@ def test_incident_type_from_trigger_and_context(trigger: str, context: list[str]
         ("العملية", ["الطيران الحربي"], ["والقصف"], "airstrike"),
         # Cue verbs and nouns beyond the first list.
         ("مهاجمة", [], [], "attack"), ("الاختفاء القسري", ["الحكومة السورية"], [], "arrest_abduction"), ("يُستهدف", ["صاروخ"], [], "shelling"), ("الاستيلاء", [], [], "territory_change"),
+        # Present-tense forms of the territorial verbs.
+        ("لينسحب", [], [], "territory_change"), ("تستعيد", [], [], "territory_change"), ("يقتحمون", [], [], "territory_change"), ("تتقدم", [], [], "territory_change"),
+        ("واستولت", ["الطيران الحربي"], [], "territory_change"), ("غنمها", [], ["بتفجير"], "territory_change"), ("اجتاح", [], [], "territory_change"),
+        # A ground or counter offensive is a battle even beside artillery or a bombing in the same sentence ...
+        ("هجوماً برياً واسعاً", ["قوات النظام"], ["بعد تمهيد مدفعي وصاروخي"], "armed_clash"),
+        ("هجوماً معاكساً", [], ["تفجير عربة مفخخة"], "armed_clash"),
+        # ... and a bare "هجوم" still takes its kind from the sentence; "بريطانية" is no ground offensive.
+        ("الهجوم", [], ["بقذائف الهاون"], "shelling"), ("الغارات البريطانية", [], [], "airstrike"),
     ],
 )
 def test_incident_type_reads_the_sentence_only_for_triggers_with_a_cue(
