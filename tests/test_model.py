@@ -58,7 +58,11 @@ def test_key_incidents_of_the_example_report(report) -> None:
     json.loads(report.to_json())
 
 
-@pytest.mark.xfail(reason="known shortfall of the shipped model (MODEL_CARD.md): captured units are partly tagged ACTOR, not FAC", strict=False)
+@pytest.mark.xfail(
+    reason="known shortfall of the shipped model (MODEL_CARD.md): the four captured units are FAC, but the capture "
+    "word of one (بسيطرة) is missed, so كتيبة الإشارة joins the clash incident instead of a territory_change",
+    strict=False,
+)
 def test_captured_positions_of_the_example_report(report) -> None:
     captured = {p.entity.text for i in report.incidents if i.type == "territory_change" for p in i.places}
     assert {"كتيبة الإشارة", "سرية جنيد", "كتيبة الدبابات"} <= captured
